@@ -4,8 +4,7 @@ namespace flowlens::decode {
 
 DomainRegistry::DomainRegistry(std::size_t maxDomains)
     : m_maxDomains(maxDomains)
-{
-}
+{}
 
 DomainStats* DomainRegistry::get(const Endpoint& exporter, std::uint32_t domain, FlowType type,
                                  std::uint16_t version, std::uint64_t nowNs)

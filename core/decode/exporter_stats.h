@@ -15,8 +15,11 @@ struct DomainKey
     Endpoint exporter;
     std::uint32_t domain = 0;
 
-    friend auto operator<=>(const DomainKey&, const DomainKey&) = default;
     friend bool operator==(const DomainKey&, const DomainKey&) = default;
+    friend bool operator<(const DomainKey& a, const DomainKey& b)
+    {
+        return a.exporter < b.exporter || (a.exporter == b.exporter && a.domain < b.domain);
+    }
 };
 
 struct DomainKeyHash
@@ -36,9 +39,9 @@ struct DomainStats
     std::uint64_t firstSeenNs = 0;
     std::uint64_t lastSeenNs = 0;
     std::uint64_t datagrams = 0;
-    std::uint64_t bytes = 0;           ///< UDP payload bytes received
-    std::uint64_t flows = 0;           ///< flow records produced
-    std::uint64_t optionsRecords = 0;  ///< v9/IPFIX options data records consumed
+    std::uint64_t bytes = 0;          ///< UDP payload bytes received
+    std::uint64_t flows = 0;          ///< flow records produced
+    std::uint64_t optionsRecords = 0; ///< v9/IPFIX options data records consumed
     std::uint64_t missingTemplateSets = 0;
     std::uint64_t missingTemplateBytes = 0;
     std::uint64_t templatesLearned = 0;   ///< template records accepted (incl. refreshes)
@@ -49,9 +52,9 @@ struct DomainStats
     /// Sequence accounting. Units: flows for v5 and IPFIX, datagrams for v9 and sFlow.
     bool sequenceKnown = false;
     std::uint64_t nextSequence = 0;
-    std::uint64_t sequenceGaps = 0;    ///< times the sequence jumped forward
-    std::uint64_t sequenceLost = 0;    ///< units missing across forward jumps
-    std::uint64_t sequenceResets = 0;  ///< backward jumps / restarts (never counted as loss)
+    std::uint64_t sequenceGaps = 0;     ///< times the sequence jumped forward
+    std::uint64_t sequenceLost = 0;     ///< units missing across forward jumps
+    std::uint64_t sequenceResets = 0;   ///< backward jumps / restarts (never counted as loss)
     std::uint64_t sequenceExpected = 0; ///< units the exporter says it sent since first seen
     AnomalyCounters anomalies{};
 

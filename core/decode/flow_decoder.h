@@ -30,9 +30,9 @@ Protocol detectProtocol(std::span<const std::byte> datagram);
 /// Bounds on decoder state; past a bound the decoder drops and counts (anomalies), never grows.
 struct DecoderLimits
 {
-    std::size_t maxDomains = 10000;            ///< exporter+domain entries tracked
-    std::size_t maxTemplatesPerDomain = 4096;  ///< v9/IPFIX templates + options templates
-    std::size_t maxTemplateFields = 512;       ///< fields in one template record
+    std::size_t maxDomains = 10000;           ///< exporter+domain entries tracked
+    std::size_t maxTemplatesPerDomain = 4096; ///< v9/IPFIX templates + options templates
+    std::size_t maxTemplateFields = 512;      ///< fields in one template record
 };
 
 /// Stateful decoder for all supported protocols. Holds the template caches (keyed by exporter

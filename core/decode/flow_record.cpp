@@ -14,18 +14,19 @@ static_assert(std::is_standard_layout_v<FlowRecord>);
 
 namespace {
 
-#define FL_FIELD(enumName, member, kind)                                                                        \
-    FieldInfo                                                                                                   \
-    {                                                                                                           \
-        FlowField::enumName, #member, FieldKind::kind, static_cast<std::uint16_t>(offsetof(FlowRecord, member)), \
-            static_cast<std::uint16_t>(sizeof(FlowRecord::member)), FlowField::Count_                          \
+#define FL_FIELD(enumName, member, kind)                                                                     \
+    FieldInfo                                                                                                \
+    {                                                                                                        \
+        FlowField::enumName, #member, FieldKind::kind,                                                       \
+            static_cast<std::uint16_t>(offsetof(FlowRecord, member)),                                        \
+            static_cast<std::uint16_t>(sizeof(FlowRecord::member)), FlowField::Count_                        \
     }
-#define FL_ARRAY(enumName, member, countEnum)                                                                   \
-    FieldInfo                                                                                                   \
-    {                                                                                                           \
-        FlowField::enumName, #member, FieldKind::Array32,                                                       \
-            static_cast<std::uint16_t>(offsetof(FlowRecord, member)),                                           \
-            static_cast<std::uint16_t>(sizeof(FlowRecord::member)), FlowField::countEnum                        \
+#define FL_ARRAY(enumName, member, countEnum)                                                                \
+    FieldInfo                                                                                                \
+    {                                                                                                        \
+        FlowField::enumName, #member, FieldKind::Array32,                                                    \
+            static_cast<std::uint16_t>(offsetof(FlowRecord, member)),                                        \
+            static_cast<std::uint16_t>(sizeof(FlowRecord::member)), FlowField::countEnum                     \
     }
 
 const std::array<FieldInfo, kFlowFieldCount> kFields{{
@@ -97,18 +98,19 @@ struct ProtoEntry
 
 // IANA protocol keywords; the first five are spelled as goflow2 spells them.
 constexpr ProtoEntry kProtos[] = {
-    {1, "ICMP"},       {6, "TCP"},        {17, "UDP"},       {58, "ICMPv6"},  {132, "SCTP"},    {0, "HOPOPT"},
-    {2, "IGMP"},       {4, "IPv4"},       {8, "EGP"},        {9, "IGP"},      {27, "RDP"},      {33, "DCCP"},
-    {41, "IPv6"},      {43, "IPv6-Route"}, {44, "IPv6-Frag"}, {46, "RSVP"},    {47, "GRE"},      {50, "ESP"},
-    {51, "AH"},        {59, "IPv6-NoNxt"}, {60, "IPv6-Opts"}, {88, "EIGRP"},   {89, "OSPF"},     {94, "IPIP"},
-    {97, "ETHERIP"},   {103, "PIM"},      {108, "IPComp"},   {112, "VRRP"},   {115, "L2TP"},    {124, "ISIS"},
-    {136, "UDPLite"},  {137, "MPLS-in-IP"}, {143, "Ethernet"},
+    {1, "ICMP"},      {6, "TCP"},          {17, "UDP"},       {58, "ICMPv6"}, {132, "SCTP"}, {0, "HOPOPT"},
+    {2, "IGMP"},      {4, "IPv4"},         {8, "EGP"},        {9, "IGP"},     {27, "RDP"},   {33, "DCCP"},
+    {41, "IPv6"},     {43, "IPv6-Route"},  {44, "IPv6-Frag"}, {46, "RSVP"},   {47, "GRE"},   {50, "ESP"},
+    {51, "AH"},       {59, "IPv6-NoNxt"},  {60, "IPv6-Opts"}, {88, "EIGRP"},  {89, "OSPF"},  {94, "IPIP"},
+    {97, "ETHERIP"},  {103, "PIM"},        {108, "IPComp"},   {112, "VRRP"},  {115, "L2TP"}, {124, "ISIS"},
+    {136, "UDPLite"}, {137, "MPLS-in-IP"}, {143, "Ethernet"},
 };
 
 bool iequals(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
            });
 }
 

@@ -50,7 +50,8 @@ struct FlowRecord
     IpAddress post_nat_dst_addr; ///< IE 226 / 282
 
     std::uint32_t sequence_num = 0;
-    std::uint32_t observation_domain_id = 0; ///< IPFIX domain, v9 source id, v5 engine type<<8|id, sFlow sub-agent
+    std::uint32_t observation_domain_id =
+        0; ///< IPFIX domain, v9 source id, v5 engine type<<8|id, sFlow sub-agent
     std::uint32_t observation_point_id = 0;
     std::uint32_t in_if = 0;
     std::uint32_t out_if = 0;
@@ -62,7 +63,7 @@ struct FlowRecord
     std::uint32_t ingress_vrf_id = 0;
     std::uint32_t egress_vrf_id = 0;
     std::array<std::uint32_t, kMaxMplsLabels> mpls_label{}; ///< 20-bit labels, top of stack first
-    std::array<std::uint32_t, kMaxAsPath> as_path{};         ///< sFlow extended gateway, first hops
+    std::array<std::uint32_t, kMaxAsPath> as_path{};        ///< sFlow extended gateway, first hops
     std::array<std::uint32_t, kMaxCommunities> bgp_communities{};
 
     std::uint16_t etype = 0;

@@ -75,8 +75,8 @@ bool IpAddress::isZero() const
 
 std::uint32_t IpAddress::v4() const
 {
-    return (std::uint32_t(bytes[12]) << 24) | (std::uint32_t(bytes[13]) << 16) | (std::uint32_t(bytes[14]) << 8) |
-           std::uint32_t(bytes[15]);
+    return (std::uint32_t(bytes[12]) << 24) | (std::uint32_t(bytes[13]) << 16) |
+           (std::uint32_t(bytes[14]) << 8) | std::uint32_t(bytes[15]);
 }
 
 std::string IpAddress::toString() const

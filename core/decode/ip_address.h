@@ -1,7 +1,6 @@
 #pragma once
 
 #include <array>
-#include <compare>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -30,8 +29,9 @@ struct IpAddress
     /// Keeps the first prefixLength bits (counted in the IPv4 space for IPv4 addresses).
     IpAddress masked(int prefixLength) const;
 
-    friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
+    // No operator<=>: <compare> trips Qt 6.4's moc (it cannot parse <concepts>).
     friend bool operator==(const IpAddress&, const IpAddress&) = default;
+    friend bool operator<(const IpAddress& a, const IpAddress& b) { return a.bytes < b.bytes; }
 };
 
 struct IpAddressHash
@@ -49,8 +49,11 @@ struct Endpoint
     /// Parses "ADDR:PORT", "[V6]:PORT" or ":PORT" (any address).
     static std::optional<Endpoint> parse(std::string_view text);
 
-    friend auto operator<=>(const Endpoint&, const Endpoint&) = default;
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
+    friend bool operator<(const Endpoint& a, const Endpoint& b)
+    {
+        return a.address < b.address || (a.address == b.address && a.port < b.port);
+    }
 };
 
 struct EndpointHash
