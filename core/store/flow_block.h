@@ -1,0 +1,79 @@
+#pragma once
+
+#include "core/decode/flow_record.h"
+
+#include <bitset>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace flowlens::store {
+
+using FieldMask = std::bitset<decode::kFlowFieldCount>;
+
+/// All fields of FlowRecord.
+FieldMask allFields();
+FieldMask fieldMask(std::initializer_list<decode::FlowField> fields);
+
+/// Raw flows are stored as compressed columnar blocks: one column per FlowRecord field, all-zero
+/// columns omitted, integer columns byte-shuffled (time columns delta-coded first) and each column
+/// compressed with zstd on its own, so a scan decompresses only the columns it reads.
+///
+/// Layout (little endian): "FLB1" | u32 count | u16 columns | columns x {u8 field, u8 transform,
+/// u32 raw size, u32 compressed size} | compressed column data in directory order.
+class BlockEncoder
+{
+public:
+    explicit BlockEncoder(int zstdLevel = 1);
+    ~BlockEncoder();
+    BlockEncoder(const BlockEncoder&) = delete;
+    BlockEncoder& operator=(const BlockEncoder&) = delete;
+
+    /// Encodes `records` into `out` (replacing its contents).
+    void encode(std::span<const decode::FlowRecord> records, std::vector<std::byte>& out);
+
+private:
+    int m_level;
+    void* m_cctx;
+    std::vector<std::byte> m_column;
+    std::vector<std::byte> m_shuffled;
+};
+
+/// Reads a block produced by BlockEncoder. Validates the directory on open; never reads outside
+/// the blob, so a corrupt block is an error, not a crash.
+class BlockDecoder
+{
+public:
+    BlockDecoder();
+    ~BlockDecoder();
+    BlockDecoder(const BlockDecoder&) = delete;
+    BlockDecoder& operator=(const BlockDecoder&) = delete;
+
+    /// Parses the directory of `blob` (which must outlive the decode calls). false when corrupt.
+    bool open(std::span<const std::byte> blob);
+    std::size_t count() const { return m_count; }
+    bool hasColumn(decode::FlowField f) const { return m_columns[std::size_t(f)].present; }
+
+    /// Fills the requested fields of records[0..count()); other fields are left as they are.
+    /// Absent columns are written as zero. false when a column fails to decompress.
+    bool decode(const FieldMask& fields, std::span<decode::FlowRecord> records);
+
+private:
+    struct Column
+    {
+        bool present = false;
+        std::uint8_t transform = 0;
+        std::uint32_t rawSize = 0;
+        std::size_t offset = 0;
+        std::uint32_t compressedSize = 0;
+    };
+    std::span<const std::byte> m_blob;
+    std::size_t m_count = 0;
+    std::array<Column, decode::kFlowFieldCount> m_columns{};
+    void* m_dctx;
+    std::vector<std::byte> m_raw;
+    std::vector<std::byte> m_unshuffled;
+};
+
+} // namespace flowlens::store

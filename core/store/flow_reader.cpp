@@ -1,0 +1,156 @@
+#include "flow_reader.h"
+
+#include "schema.h"
+#include "sqlite_db.h"
+
+#include <QFileInfo>
+
+namespace flowlens::store {
+
+using decode::FlowRecord;
+
+Result<std::unique_ptr<FlowReader>> FlowReader::open(const QString& path)
+{
+    if (!QFileInfo::exists(path))
+        return fail(QStringLiteral("database %1 does not exist: check the path given with --db (flowlens-cli "
+                                   "collect or import creates it)")
+                        .arg(path));
+    auto db = Database::open(path, Database::Mode::ReadOnly);
+    if (!db)
+        return fail(db.error());
+    if (auto v = checkReadable(*db); !v)
+        return fail(v.error());
+    std::unique_ptr<FlowReader> r(new FlowReader);
+    r->m_db = std::make_unique<Database>(std::move(*db));
+    return r;
+}
+
+FlowReader::~FlowReader()
+{
+    endSnapshot();
+}
+
+Result<void> FlowReader::beginSnapshot()
+{
+    if (m_inSnapshot)
+        return {};
+    if (auto r = m_db->exec("BEGIN"); !r)
+        return r;
+    m_inSnapshot = true;
+    return {};
+}
+
+void FlowReader::endSnapshot()
+{
+    if (m_inSnapshot && m_db) {
+        (void)m_db->exec("COMMIT");
+        m_inSnapshot = false;
+    }
+}
+
+Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
+{
+    auto st = m_db->prepare("SELECT n, data FROM flow_blocks WHERE t_max >= ?1 AND t_min < ?2 ORDER BY id");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(std::min<std::uint64_t>(options.sinceNs, INT64_MAX)));
+    st->bind(2, std::int64_t(std::min<std::uint64_t>(options.untilNs, INT64_MAX)));
+    FieldMask fields = options.fields;
+    fields.set(std::size_t(decode::FlowField::TimeReceived));
+    while (st->step()) {
+        const auto blob = st->columnBlob(1);
+        if (!m_decoder.open(blob))
+            return fail(QStringLiteral("a flow block in %1 is damaged (cannot read its directory)").arg(m_db->path()));
+        const std::size_t n = m_decoder.count();
+        m_records.resize(n);
+        if (!m_decoder.decode(fields, m_records))
+            return fail(QStringLiteral("a flow block in %1 is damaged (a column does not decompress)").arg(m_db->path()));
+        // Keep only flows inside the range; blocks are mostly inside it, so compact in place.
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint64_t t = m_records[i].time_received_ns;
+            if (t >= options.sinceNs && t < options.untilNs) {
+                if (kept != i)
+                    m_records[kept] = m_records[i];
+                ++kept;
+            }
+        }
+        if (kept && !visit(std::span<const FlowRecord>(m_records.data(), kept)))
+            return {};
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return {};
+}
+
+Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket)
+{
+    auto st = m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
+                            "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<RollupRow> rows;
+    while (st->step()) {
+        RollupRow r;
+        r.bucket = st->columnInt(0);
+        r.key = RollupKey::fromBlob(st->columnBlob(1));
+        r.counters.flows = std::uint64_t(st->columnInt(2));
+        r.counters.packets = std::uint64_t(st->columnInt(3));
+        r.counters.bytes = std::uint64_t(st->columnInt(4));
+        r.counters.scaledPackets = std::uint64_t(st->columnInt(5));
+        r.counters.scaledBytes = std::uint64_t(st->columnInt(6));
+        rows.push_back(r);
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return rows;
+}
+
+Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket)
+{
+    auto st = m_db->prepare("SELECT bucket, dropped_keys, max_flows, max_packets, max_bytes, max_packets_scaled, "
+                            "max_bytes_scaled, merged FROM rollup_cut "
+                            "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<RollupCut> cuts;
+    while (st->step()) {
+        RollupCut c;
+        c.bucket = st->columnInt(0);
+        c.droppedKeys = std::uint64_t(st->columnInt(1));
+        c.maxDropped.flows = std::uint64_t(st->columnInt(2));
+        c.maxDropped.packets = std::uint64_t(st->columnInt(3));
+        c.maxDropped.bytes = std::uint64_t(st->columnInt(4));
+        c.maxDropped.scaledPackets = std::uint64_t(st->columnInt(5));
+        c.maxDropped.scaledBytes = std::uint64_t(st->columnInt(6));
+        c.merged = st->columnInt(7) != 0;
+        cuts.push_back(c);
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return cuts;
+}
+
+Result<std::pair<std::uint64_t, std::uint64_t>> FlowReader::timeRange()
+{
+    auto st = m_db->prepare("SELECT min(t_min), max(t_max) FROM flow_blocks");
+    if (!st)
+        return fail(st.error());
+    if (!st->step() || st->columnIsNull(0))
+        return std::pair<std::uint64_t, std::uint64_t>{0, 0};
+    return std::pair<std::uint64_t, std::uint64_t>{std::uint64_t(st->columnInt(0)), std::uint64_t(st->columnInt(1))};
+}
+
+Result<std::uint64_t> FlowReader::flowCount()
+{
+    auto st = m_db->prepare("SELECT coalesce(sum(n), 0) FROM flow_blocks");
+    if (!st)
+        return fail(st.error());
+    if (!st->step())
+        return fail(st->error());
+    return std::uint64_t(st->columnInt(0));
+}
+
+} // namespace flowlens::store

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "core/decode/flow_record.h"
+#include "core/store/flow_block.h"
+#include "core/store/rollup.h"
+#include "core/util/result.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <QString>
+
+namespace flowlens::store {
+
+class Database;
+
+/// One rollup row as read back.
+struct RollupRow
+{
+    std::int64_t bucket = 0; ///< unix seconds
+    RollupKey key;           ///< isOther(): keys the bucket dropped
+    Counters counters;
+};
+
+/// Truncation bound of one bucket (see rollup_cut in schema.cpp).
+struct RollupCut
+{
+    std::int64_t bucket = 0;
+    std::uint64_t droppedKeys = 0;
+    Counters maxDropped;
+    bool merged = false;
+};
+
+/// Read-only access to a FlowLens database: block scans and rollup reads. One instance per thread.
+class FlowReader
+{
+public:
+    static Result<std::unique_ptr<FlowReader>> open(const QString& path);
+    ~FlowReader();
+
+    struct ScanOptions
+    {
+        std::uint64_t sinceNs = 0;          ///< time_received_ns >= sinceNs
+        std::uint64_t untilNs = UINT64_MAX; ///< time_received_ns < untilNs
+        FieldMask fields = allFields();     ///< columns to decode (TimeReceived is always decoded)
+    };
+    using Visitor = std::function<bool(std::span<const decode::FlowRecord>)>;
+
+    /// Visits the stored flows received in [since, until) in storage (arrival) order, a block at a
+    /// time; the visitor returns false to stop early.
+    Result<void> scan(const ScanOptions& options, const Visitor& visit);
+
+    /// Rows of one dimension in buckets [fromBucket, toBucket) of the minute tier.
+    Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
+    Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
+
+    /// Range of stored data (time_received_ns); {0,0} when empty.
+    Result<std::pair<std::uint64_t, std::uint64_t>> timeRange();
+    Result<std::uint64_t> flowCount();
+
+    /// Starts/ends a read transaction so several reads see one consistent snapshot.
+    Result<void> beginSnapshot();
+    void endSnapshot();
+
+    Database& database() { return *m_db; }
+
+private:
+    FlowReader() = default;
+    std::unique_ptr<Database> m_db;
+    BlockDecoder m_decoder;
+    std::vector<decode::FlowRecord> m_records;
+    bool m_inSnapshot = false;
+};
+
+} // namespace flowlens::store

@@ -1,0 +1,507 @@
+#include "flow_writer.h"
+
+#include "flow_block.h"
+#include "schema.h"
+#include "sqlite_db.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace flowlens::store {
+
+using decode::FlowRecord;
+
+namespace {
+
+constexpr std::int64_t kMinuteTier = 60;
+constexpr std::size_t kMaxOpenBuckets = 16;
+constexpr std::uint64_t kRetentionEveryNs = 60ull * 1000 * 1000 * 1000;
+
+std::uint64_t nowNs()
+{
+    return std::uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count());
+}
+
+std::int64_t bucketStartOf(std::uint64_t timeNs)
+{
+    const auto seconds = std::int64_t(timeNs / 1000000000ull);
+    return seconds - seconds % kMinuteTier;
+}
+
+QString diskFullHint(const QString& path, const QString& error)
+{
+    if (error.contains(QStringLiteral("full"), Qt::CaseInsensitive))
+        return QStringLiteral("the disk holding %1 is full (%2): free some space or set a size limit for the "
+                              "database; collection continues and counts what it cannot store")
+            .arg(path, error);
+    if (error.contains(QStringLiteral("readonly"), Qt::CaseInsensitive) ||
+        error.contains(QStringLiteral("read-only"), Qt::CaseInsensitive))
+        return QStringLiteral("%1 cannot be written (%2): check the folder's permissions or choose another "
+                              "file with --db")
+            .arg(path, error);
+    return QStringLiteral("writing %1 failed: %2").arg(path, error);
+}
+
+} // namespace
+
+struct FlowWriter::Statements
+{
+    Statement insertBlock;
+    Statement updateBlock;
+    Statement deleteBucketRows;
+    Statement insertRollup;
+    Statement deleteCut;
+    Statement insertCut;
+    Statement bucketExists;
+    Statement loadBucketRows;
+    Statement loadBucketCuts;
+    Statement upsertExporter;
+    Statement insertEvent;
+};
+
+Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
+{
+    auto db = Database::open(path, Database::Mode::ReadWrite);
+    if (!db)
+        return fail(db.error());
+    if (auto r = migrate(*db); !r)
+        return fail(r.error());
+    // NORMAL in WAL mode: a commit survives a process crash; an OS crash may lose the last commits.
+    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"); !r)
+        return fail(r.error());
+    std::unique_ptr<FlowWriter> w(new FlowWriter);
+    w->m_db = std::make_unique<Database>(std::move(*db));
+    w->m_options = options;
+    w->m_options.blockFlows = std::max<std::size_t>(options.blockFlows, 1);
+    w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
+    w->m_open.reserve(w->m_options.blockFlows);
+    if (auto r = w->prepareStatements(); !r)
+        return fail(r.error());
+    w->updateDatabaseBytes();
+    return w;
+}
+
+FlowWriter::~FlowWriter()
+{
+    if (m_db && m_inTransaction)
+        (void)m_db->exec("ROLLBACK");
+}
+
+QString FlowWriter::path() const
+{
+    return m_db ? m_db->path() : QString();
+}
+
+Result<void> FlowWriter::prepareStatements()
+{
+    m_st = std::make_unique<Statements>();
+    struct Def
+    {
+        Statement* target;
+        const char* sql;
+    };
+    const Def defs[] = {
+        {&m_st->insertBlock, "INSERT INTO flow_blocks(t_min, t_max, n, data) VALUES(?1, ?2, ?3, ?4)"},
+        {&m_st->updateBlock, "UPDATE flow_blocks SET t_min=?1, t_max=?2, n=?3, data=?4 WHERE id=?5"},
+        {&m_st->deleteBucketRows, "DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->insertRollup, "INSERT INTO rollup(tier, dim, bucket, key, flows, packets, bytes, packets_scaled, "
+                              "bytes_scaled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&m_st->deleteCut, "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->insertCut, "INSERT INTO rollup_cut(tier, dim, bucket, dropped_keys, max_flows, max_packets, "
+                           "max_bytes, max_packets_scaled, max_bytes_scaled, merged) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+        {&m_st->bucketExists, "SELECT 1 FROM rollup WHERE tier=?1 AND dim=0 AND bucket=?2 LIMIT 1"},
+        {&m_st->loadBucketRows, "SELECT dim, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
+                                "WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->loadBucketCuts, "SELECT count(*) FROM rollup_cut WHERE tier=?1 AND bucket=?2"},
+        {&m_st->upsertExporter,
+         "INSERT INTO exporters(exporter, domain, address, type, version, first_seen_ns, last_seen_ns, datagrams, "
+         "bytes, flows, sampling_rate, sequence_lost, sequence_expected, detail) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+         "ON CONFLICT(exporter, domain) DO UPDATE SET address=excluded.address, type=excluded.type, "
+         "version=excluded.version, first_seen_ns=min(first_seen_ns, excluded.first_seen_ns), "
+         "last_seen_ns=max(last_seen_ns, excluded.last_seen_ns), datagrams=excluded.datagrams, "
+         "bytes=excluded.bytes, flows=excluded.flows, sampling_rate=excluded.sampling_rate, "
+         "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
+         "detail=excluded.detail"},
+        {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
+    };
+    for (const Def& d : defs) {
+        auto st = m_db->prepare(d.sql);
+        if (!st)
+            return fail(QStringLiteral("preparing statements on %1: %2").arg(m_db->path(), st.error()));
+        *d.target = std::move(*st);
+    }
+    return {};
+}
+
+Result<void> FlowWriter::ensureTransaction()
+{
+    if (m_inTransaction)
+        return {};
+    if (auto r = m_db->exec("BEGIN IMMEDIATE"); !r)
+        return fail(diskFullHint(m_db->path(), r.error()));
+    m_inTransaction = true;
+    return {};
+}
+
+Result<void> FlowWriter::add(std::span<const FlowRecord> flows)
+{
+    for (const FlowRecord& r : flows) {
+        m_open.push_back(r);
+        m_latestNs = std::max(m_latestNs, r.time_received_ns);
+        const std::int64_t start = bucketStartOf(r.time_received_ns);
+        Bucket* bucket = m_lastBucket;
+        if (start != m_lastBucketStart || !bucket) {
+            bucket = &bucketFor(start);
+            m_lastBucket = bucket;
+            m_lastBucketStart = start;
+        }
+        bucket->dirty = true;
+        for (int d = 0; d < kDimensionCount; ++d) {
+            RollupKey keys[2];
+            const int n = rollupKeys(Dimension(d), r, keys);
+            RollupMap& map = bucket->maps[std::size_t(d)];
+            for (int k = 0; k < n; ++k) {
+                if (map.size() >= m_options.maxKeysPerBucket) {
+                    bucket->merged = true; // the bound makes this bucket's top-N approximate
+                    map.at(RollupKey{}).add(r);
+                } else {
+                    map.at(keys[k]).add(r);
+                }
+            }
+        }
+        ++m_stats.flowsPending;
+        if (m_open.size() >= m_options.blockFlows) {
+            if (auto res = writeOpenBlock(); !res)
+                return res;
+            m_open.clear();
+            m_openRowId = 0;
+        }
+    }
+    return {};
+}
+
+FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
+{
+    auto it = m_buckets.find(start);
+    if (it != m_buckets.end())
+        return it->second;
+    Bucket& b = m_buckets[start];
+    // A minute already in the database (an import overlapping earlier data, or a restart within
+    // the same minute) is merged into, never overwritten.
+    Statement& exists = m_st->bucketExists;
+    exists.reset();
+    exists.bind(1, kMinuteTier).bind(2, start);
+    if (!exists.step())
+        return b;
+    exists.reset();
+    for (int d = 0; d < kDimensionCount; ++d) {
+        Statement& rows = m_st->loadBucketRows;
+        rows.reset();
+        rows.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        while (rows.step()) {
+            Counters c;
+            c.flows = std::uint64_t(rows.columnInt(2));
+            c.packets = std::uint64_t(rows.columnInt(3));
+            c.bytes = std::uint64_t(rows.columnInt(4));
+            c.scaledPackets = std::uint64_t(rows.columnInt(5));
+            c.scaledBytes = std::uint64_t(rows.columnInt(6));
+            b.maps[std::size_t(d)].at(RollupKey::fromBlob(rows.columnBlob(1))).add(c);
+        }
+        rows.reset();
+    }
+    Statement& cuts = m_st->loadBucketCuts;
+    cuts.reset();
+    cuts.bind(1, kMinuteTier).bind(2, start);
+    if (cuts.step() && cuts.columnInt(0) > 0)
+        b.merged = true;
+    cuts.reset();
+    return b;
+}
+
+Result<void> FlowWriter::writeOpenBlock()
+{
+    if (m_open.empty())
+        return {};
+    if (auto r = ensureTransaction(); !r)
+        return r;
+    std::uint64_t tMin = UINT64_MAX, tMax = 0;
+    for (const FlowRecord& r : m_open) {
+        tMin = std::min(tMin, r.time_received_ns);
+        tMax = std::max(tMax, r.time_received_ns);
+    }
+    m_encoder->encode(m_open, m_blob);
+    Statement& st = m_openRowId ? m_st->updateBlock : m_st->insertBlock;
+    st.reset();
+    st.bind(1, std::int64_t(tMin)).bind(2, std::int64_t(tMax)).bind(3, std::int64_t(m_open.size()));
+    st.bindBlob(4, m_blob);
+    if (m_openRowId)
+        st.bind(5, m_openRowId);
+    if (auto r = st.run(); !r)
+        return fail(diskFullHint(m_db->path(), r.error()));
+    if (!m_openRowId) {
+        m_openRowId = m_db->lastInsertRowId();
+        ++m_stats.blocksWritten;
+    }
+    return {};
+}
+
+Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
+{
+    for (int d = 0; d < kDimensionCount; ++d) {
+        const RollupBucketRows rows = bucket.maps[std::size_t(d)].truncate(kRollupKeepPerMetric);
+        Statement& del = m_st->deleteBucketRows;
+        del.reset();
+        del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        if (auto r = del.run(); !r)
+            return fail(diskFullHint(m_db->path(), r.error()));
+        auto insert = [&](const RollupKey& key, const Counters& c) -> Result<void> {
+            Statement& ins = m_st->insertRollup;
+            ins.reset();
+            ins.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            ins.bindBlob(4, key.blob());
+            ins.bind(5, std::int64_t(c.flows)).bind(6, std::int64_t(c.packets)).bind(7, std::int64_t(c.bytes));
+            ins.bind(8, std::int64_t(c.scaledPackets)).bind(9, std::int64_t(c.scaledBytes));
+            return ins.run();
+        };
+        for (const auto& [key, c] : rows.rows)
+            if (auto r = insert(key, c); !r)
+                return fail(diskFullHint(m_db->path(), r.error()));
+        if (rows.other.flows > 0)
+            if (auto r = insert(RollupKey{}, rows.other); !r)
+                return fail(diskFullHint(m_db->path(), r.error()));
+        Statement& delCut = m_st->deleteCut;
+        delCut.reset();
+        delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        if (auto r = delCut.run(); !r)
+            return fail(diskFullHint(m_db->path(), r.error()));
+        if (rows.droppedKeys > 0 || bucket.merged || rows.other.flows > 0) {
+            Statement& cut = m_st->insertCut;
+            cut.reset();
+            cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            cut.bind(4, std::int64_t(rows.droppedKeys));
+            cut.bind(5, std::int64_t(rows.maxDropped.flows)).bind(6, std::int64_t(rows.maxDropped.packets));
+            cut.bind(7, std::int64_t(rows.maxDropped.bytes)).bind(8, std::int64_t(rows.maxDropped.scaledPackets));
+            cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
+            // Bounds only prove exactness when this flush saw every key of the minute.
+            cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
+            if (auto r = cut.run(); !r)
+                return fail(diskFullHint(m_db->path(), r.error()));
+        }
+    }
+    bucket.dirty = false;
+    return {};
+}
+
+void FlowWriter::setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot)
+{
+    m_exporters = std::move(snapshot);
+    m_exportersDirty = true;
+}
+
+void FlowWriter::logEvent(const QString& event, const QString& detail)
+{
+    m_events.emplace_back(event, detail);
+}
+
+Result<void> FlowWriter::writeExporters()
+{
+    for (const auto& [key, s] : m_exporters) {
+        QJsonObject detail;
+        detail[QStringLiteral("options_records")] = qint64(s.optionsRecords);
+        detail[QStringLiteral("missing_template_sets")] = qint64(s.missingTemplateSets);
+        detail[QStringLiteral("missing_template_bytes")] = qint64(s.missingTemplateBytes);
+        detail[QStringLiteral("templates_learned")] = qint64(s.templatesLearned);
+        detail[QStringLiteral("templates_changed")] = qint64(s.templatesChanged);
+        detail[QStringLiteral("templates_withdrawn")] = qint64(s.templatesWithdrawn);
+        detail[QStringLiteral("templates_active")] = qint64(s.templatesActive);
+        detail[QStringLiteral("sequence_gaps")] = qint64(s.sequenceGaps);
+        detail[QStringLiteral("sequence_resets")] = qint64(s.sequenceResets);
+        QJsonObject anomalies;
+        for (int a = 0; a < decode::kAnomalyCount; ++a)
+            if (s.anomalies[std::size_t(a)])
+                anomalies[QString::fromLatin1(decode::anomalyName(decode::Anomaly(a)))] =
+                    qint64(s.anomalies[std::size_t(a)]);
+        detail[QStringLiteral("anomalies")] = anomalies;
+        const std::string exporter = key.exporter.toString();
+        const std::string address = key.exporter.address.toString();
+        Statement& st = m_st->upsertExporter;
+        st.reset();
+        st.bind(1, std::string_view(exporter)).bind(2, std::int64_t(key.domain)).bind(3, std::string_view(address));
+        st.bind(4, decode::flowTypeName(s.type)).bind(5, std::int64_t(s.version));
+        st.bind(6, std::int64_t(s.firstSeenNs)).bind(7, std::int64_t(s.lastSeenNs));
+        st.bind(8, std::int64_t(s.datagrams)).bind(9, std::int64_t(s.bytes)).bind(10, std::int64_t(s.flows));
+        st.bind(11, std::int64_t(s.samplingRate)).bind(12, std::int64_t(s.sequenceLost));
+        st.bind(13, std::int64_t(s.sequenceExpected));
+        const QByteArray json = QJsonDocument(detail).toJson(QJsonDocument::Compact);
+        st.bind(14, std::string_view(json.constData(), std::size_t(json.size())));
+        if (auto r = st.run(); !r)
+            return fail(diskFullHint(m_db->path(), r.error()));
+    }
+    m_exportersDirty = false;
+    return {};
+}
+
+Result<void> FlowWriter::applyRetention()
+{
+    bool deleted = false;
+    if (m_options.retentionSeconds > 0) {
+        const std::uint64_t cutoffNs = nowNs() - std::uint64_t(m_options.retentionSeconds) * 1000000000ull;
+        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1");
+        if (!del)
+            return fail(del.error());
+        del->bind(1, std::int64_t(cutoffNs));
+        if (auto r = del->run(); !r)
+            return fail(r.error());
+        const int n = m_db->changes();
+        m_stats.blocksDeleted += std::uint64_t(n);
+        deleted = deleted || n > 0;
+        const std::int64_t cutoffS = std::int64_t(cutoffNs / 1000000000ull);
+        for (int d = 0; d < kDimensionCount; ++d) {
+            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3",
+                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket < ?3"}) {
+                auto st = m_db->prepare(sql);
+                if (!st)
+                    return fail(st.error());
+                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS);
+                if (auto r = st->run(); !r)
+                    return fail(r.error());
+            }
+        }
+    }
+    if (m_options.maxDatabaseBytes > 0) {
+        updateDatabaseBytes();
+        for (int round = 0; round < 64 && m_stats.databaseBytes > m_options.maxDatabaseBytes; ++round) {
+            auto oldest = m_db->prepare("SELECT id, t_max FROM flow_blocks ORDER BY t_max LIMIT 1 OFFSET 7");
+            if (!oldest)
+                return fail(oldest.error());
+            std::int64_t cutoffNs = 0;
+            if (oldest->step())
+                cutoffNs = oldest->columnInt(1);
+            else
+                break; // fewer than 8 blocks: nothing sensible left to delete
+            auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max <= ?1 AND id != ?2");
+            if (!del)
+                return fail(del.error());
+            del->bind(1, cutoffNs).bind(2, m_openRowId);
+            if (auto r = del->run(); !r)
+                return fail(r.error());
+            m_stats.blocksDeleted += std::uint64_t(m_db->changes());
+            const std::int64_t cutoffS = cutoffNs / 1000000000;
+            for (int d = 0; d < kDimensionCount; ++d) {
+                auto st = m_db->prepare("DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3");
+                if (!st)
+                    return fail(st.error());
+                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS - cutoffS % kMinuteTier);
+                if (auto r = st->run(); !r)
+                    return fail(r.error());
+            }
+            deleted = true;
+            if (auto r = m_db->exec("PRAGMA incremental_vacuum"); !r)
+                return fail(r.error());
+            updateDatabaseBytes();
+        }
+    }
+    if (deleted && m_options.maxDatabaseBytes <= 0)
+        (void)m_db->exec("PRAGMA incremental_vacuum(4096)");
+    return {};
+}
+
+Result<void> FlowWriter::commit()
+{
+    const auto started = std::chrono::steady_clock::now();
+    if (!m_open.empty())
+        if (auto r = writeOpenBlock(); !r)
+            return r;
+
+    // Close minutes that newer data has left behind; rewrite the open ones that changed.
+    const std::int64_t closeBefore =
+        std::int64_t(m_latestNs / 1000000000ull) - kMinuteTier - m_options.bucketGraceSeconds;
+    while (m_buckets.size() > kMaxOpenBuckets) {
+        auto oldest = m_buckets.begin();
+        if (auto r = ensureTransaction(); !r)
+            return r;
+        if (auto r = flushBucket(oldest->first, oldest->second); !r)
+            return r;
+        m_buckets.erase(oldest);
+    }
+    for (auto it = m_buckets.begin(); it != m_buckets.end();) {
+        const bool close = it->first < closeBefore;
+        if (it->second.dirty || close) {
+            if (auto r = ensureTransaction(); !r)
+                return r;
+            if (auto r = flushBucket(it->first, it->second); !r)
+                return r;
+        }
+        it = close ? m_buckets.erase(it) : std::next(it);
+    }
+    m_lastBucket = nullptr;
+    m_lastBucketStart = -1;
+
+    if (m_exportersDirty) {
+        if (auto r = ensureTransaction(); !r)
+            return r;
+        if (auto r = writeExporters(); !r)
+            return r;
+    }
+    if (!m_events.empty()) {
+        if (auto r = ensureTransaction(); !r)
+            return r;
+        for (const auto& [event, detail] : m_events) {
+            Statement& st = m_st->insertEvent;
+            st.reset();
+            const QByteArray e = event.toUtf8(), dt = detail.toUtf8();
+            st.bind(1, std::int64_t(nowNs()))
+                .bind(2, std::string_view(e.constData(), std::size_t(e.size())))
+                .bind(3, std::string_view(dt.constData(), std::size_t(dt.size())));
+            if (auto r = st.run(); !r)
+                return fail(diskFullHint(m_db->path(), r.error()));
+        }
+        m_events.clear();
+    }
+    if (m_inTransaction) {
+        if (auto r = m_db->exec("COMMIT"); !r)
+            return fail(diskFullHint(m_db->path(), r.error()));
+        m_inTransaction = false;
+        ++m_stats.commits;
+    }
+    m_stats.flowsStored += m_stats.flowsPending;
+    m_stats.flowsPending = 0;
+
+    const std::uint64_t now = nowNs();
+    if ((m_options.retentionSeconds > 0 || m_options.maxDatabaseBytes > 0) &&
+        now - m_lastRetentionNs >= kRetentionEveryNs) {
+        m_lastRetentionNs = now;
+        if (auto r = applyRetention(); !r)
+            return fail(diskFullHint(m_db->path(), r.error()));
+    }
+    updateDatabaseBytes();
+    m_stats.lastCommitMs = std::uint64_t(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+    return {};
+}
+
+Result<void> FlowWriter::close()
+{
+    const std::uint64_t latest = m_latestNs;
+    m_latestNs = UINT64_MAX / 2; // every minute is behind "now" for closing purposes
+    auto r = commit();
+    m_latestNs = latest;
+    return r;
+}
+
+void FlowWriter::updateDatabaseBytes()
+{
+    auto st = m_db->prepare("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
+    if (st && st->step())
+        m_stats.databaseBytes = st->columnInt(0);
+}
+
+} // namespace flowlens::store

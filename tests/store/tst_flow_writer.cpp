@@ -1,0 +1,265 @@
+#include "core/store/flow_reader.h"
+#include "core/store/flow_writer.h"
+#include "core/store/sqlite_db.h"
+
+#include <map>
+#include <set>
+#include <random>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace flowlens;
+using decode::FlowRecord;
+
+namespace {
+
+constexpr std::uint64_t kBase = 1'800'000'000ull * 1'000'000'000ull; // a minute boundary (unix 1.8e9 s)
+
+FlowRecord flow(std::uint64_t t, std::uint32_t src, std::uint32_t dst, std::uint8_t proto, std::uint64_t bytes,
+                std::uint64_t packets, std::uint64_t rate = 0)
+{
+    FlowRecord r;
+    r.time_received_ns = t;
+    r.src_addr = decode::IpAddress::fromV4(src);
+    r.dst_addr = decode::IpAddress::fromV4(dst);
+    r.sampler_address = decode::IpAddress::fromV4(0xc0000201u);
+    r.proto = proto;
+    r.src_port = 40000;
+    r.dst_port = 443;
+    r.bytes = bytes;
+    r.packets = packets;
+    r.sampling_rate = rate;
+    r.type = decode::FlowType::NetFlowV5;
+    return r;
+}
+
+store::Counters totalsOfDim(store::FlowReader& reader, store::Dimension d, std::int64_t from, std::int64_t to)
+{
+    store::Counters total;
+    auto rows = reader.rollupRows(d, from, to);
+    if (rows)
+        for (const auto& r : *rows)
+            total.add(r.counters);
+    return total;
+}
+
+} // namespace
+
+class TestFlowWriter : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void writesBlocksAndRollups()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        store::WriterOptions opts;
+        opts.blockFlows = 1000;
+        auto w = store::FlowWriter::open(path, opts);
+        QVERIFY(w.has_value());
+        std::mt19937 rng(5);
+        std::vector<FlowRecord> batch;
+        std::uint64_t bytes = 0, scaled = 0;
+        for (int i = 0; i < 5000; ++i) {
+            const std::uint64_t t = kBase + std::uint64_t(i) * 36'000'000ull; // 3 minutes
+            batch.push_back(flow(t, 0x0a000000u + rng() % 50, 0x08080808u, i % 3 ? 6 : 17, 100 + rng() % 900, 2,
+                                 i % 2 ? 10 : 0));
+            bytes += batch.back().bytes;
+            scaled += batch.back().scaledBytes();
+            if (batch.size() == 700) {
+                QVERIFY((*w)->add(batch).has_value());
+                QVERIFY((*w)->commit().has_value());
+                batch.clear();
+            }
+        }
+        QVERIFY((*w)->add(batch).has_value());
+        QVERIFY((*w)->close().has_value());
+        QCOMPARE((*w)->stats().flowsStored, std::uint64_t(5000));
+
+        auto reader = store::FlowReader::open(path);
+        QVERIFY(reader.has_value());
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(5000));
+        std::uint64_t seen = 0, seenBytes = 0;
+        QVERIFY((*reader)->scan({}, [&](std::span<const FlowRecord> flows) {
+            seen += flows.size();
+            for (const auto& f : flows)
+                seenBytes += f.bytes;
+            return true;
+        }));
+        QCOMPARE(seen, std::uint64_t(5000));
+        QCOMPARE(seenBytes, bytes);
+
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        for (int d = 0; d < store::kDimensionCount; ++d) {
+            if (store::Dimension(d) == store::Dimension::Ip)
+                continue; // counts both addresses
+            const auto t = totalsOfDim(**reader, store::Dimension(d), from, from + 600);
+            QCOMPARE(t.flows, std::uint64_t(5000));
+            QCOMPARE(t.bytes, bytes);
+            QCOMPARE(t.scaledBytes, scaled);
+        }
+        const auto ip = totalsOfDim(**reader, store::Dimension::Ip, from, from + 600);
+        QCOMPARE(ip.flows, std::uint64_t(10000));
+        // Three distinct minutes, none truncated (50 sources only).
+        auto rows = (*reader)->rollupRows(store::Dimension::Proto, from, from + 600);
+        std::set<std::int64_t> buckets;
+        for (const auto& r : *rows)
+            buckets.insert(r.bucket);
+        QCOMPARE(int(buckets.size()), 3);
+        QVERIFY((*reader)->rollupCuts(store::Dimension::Src, from, from + 600)->empty());
+    }
+
+    void scansATimeRange()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(w.has_value());
+        std::vector<FlowRecord> batch;
+        for (int i = 0; i < 100; ++i)
+            batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000'000ull, 1, 2, 6, 10, 1));
+        QVERIFY((*w)->add(batch).has_value());
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        store::FlowReader::ScanOptions o;
+        o.sinceNs = kBase + 10'000'000'000ull;
+        o.untilNs = kBase + 20'000'000'000ull;
+        std::uint64_t n = 0;
+        QVERIFY((*reader)->scan(o, [&](std::span<const FlowRecord> f) {
+            n += f.size();
+            return true;
+        }));
+        QCOMPARE(n, std::uint64_t(10));
+    }
+
+    void truncatesLargeMinutesWithBounds()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(w.has_value());
+        std::vector<FlowRecord> batch;
+        // 4000 distinct sources in one minute: more than 3 x kRollupKeepPerMetric.
+        for (std::uint32_t i = 0; i < 4000; ++i)
+            batch.push_back(flow(kBase + i * 1000ull, 0x0a000000u + i, 0x08080808u, 6, 1000 + i, 1 + i % 7));
+        QVERIFY((*w)->add(batch).has_value());
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        auto rows = (*reader)->rollupRows(store::Dimension::Src, from, from + 60);
+        QVERIFY(rows.has_value());
+        QVERIFY(rows->size() < 4000);
+        QVERIFY(rows->size() >= store::kRollupKeepPerMetric);
+        store::Counters kept, other;
+        for (const auto& r : *rows)
+            (r.key.isOther() ? other : kept).add(r.counters);
+        QCOMPARE(kept.flows + other.flows, std::uint64_t(4000));
+        auto cuts = (*reader)->rollupCuts(store::Dimension::Src, from, from + 60);
+        QCOMPARE(int(cuts->size()), 1);
+        QCOMPARE(cuts->front().droppedKeys + (rows->size() - 1), std::uint64_t(4000));
+        QVERIFY(!cuts->front().merged);
+        // The biggest source by bytes (1000 + 3999) is kept; the bound is below it.
+        QVERIFY(cuts->front().maxDropped.scaledBytes < 4999);
+        QVERIFY(cuts->front().maxDropped.scaledBytes > 0);
+    }
+
+    void mergesIntoExistingMinutes()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        for (int run = 0; run < 2; ++run) {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            std::vector<FlowRecord> batch{flow(kBase + 1000, 1, 2, 6, 100, 1), flow(kBase + 2000, 3, 2, 17, 50, 1)};
+            QVERIFY((*w)->add(batch).has_value());
+            QVERIFY((*w)->close().has_value());
+        }
+        auto reader = store::FlowReader::open(path);
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        const auto t = totalsOfDim(**reader, store::Dimension::Src, from, from + 60);
+        QCOMPARE(t.flows, std::uint64_t(4));
+        QCOMPARE(t.bytes, std::uint64_t(300));
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(4));
+    }
+
+    void refusesNewerSchema()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+        }
+        {
+            auto db = store::Database::open(path, store::Database::Mode::ReadWrite);
+            QVERIFY(db->exec("PRAGMA user_version=99").has_value());
+        }
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(!w.has_value());
+        QVERIFY2(w.error().contains(QStringLiteral("newer FlowLens")), qPrintable(w.error()));
+        auto r = store::FlowReader::open(path);
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().contains(QStringLiteral("newer FlowLens")));
+    }
+
+    void refusesForeignAndCorruptFiles()
+    {
+        QTemporaryDir dir;
+        const QString foreign = dir.filePath(QStringLiteral("other.db"));
+        {
+            auto db = store::Database::open(foreign, store::Database::Mode::ReadWrite);
+            QVERIFY(db->exec("CREATE TABLE notes(x)").has_value());
+        }
+        auto w = store::FlowWriter::open(foreign);
+        QVERIFY(!w.has_value());
+        QVERIFY(w.error().contains(QStringLiteral("another program")));
+
+        const QString junk = dir.filePath(QStringLiteral("junk.db"));
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(8192, 'x'));
+        f.close();
+        auto w2 = store::FlowWriter::open(junk);
+        QVERIFY(!w2.has_value());
+        QVERIFY2(w2.error().contains(QStringLiteral("not a FlowLens database")), qPrintable(w2.error()));
+        QFile check(junk);
+        QVERIFY(check.open(QIODevice::ReadOnly));
+        QCOMPARE(check.readAll(), QByteArray(8192, 'x')); // untouched
+    }
+
+    void missingDatabaseForReading()
+    {
+        auto r = store::FlowReader::open(QStringLiteral("/nonexistent/dir/flows.db"));
+        QVERIFY(!r.has_value());
+        QVERIFY(r.error().contains(QStringLiteral("does not exist")));
+    }
+
+    void storesExporterHealth()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        decode::DomainKey key{decode::Endpoint{decode::IpAddress::fromV4(0xc0000201u), 2055}, 7};
+        decode::DomainStats s;
+        s.type = decode::FlowType::Ipfix;
+        s.version = 10;
+        s.datagrams = 12;
+        s.flows = 340;
+        s.anomalies[std::size_t(decode::Anomaly::MissingTemplate)] = 3;
+        (*w)->setExporters({{key, s}});
+        QVERIFY((*w)->commit().has_value());
+        auto db = store::Database::open(path, store::Database::Mode::ReadOnly);
+        auto st = db->prepare("SELECT exporter, domain, type, flows, detail FROM exporters");
+        QVERIFY(st->step());
+        QCOMPARE(st->columnText(0), QStringLiteral("192.0.2.1:2055"));
+        QCOMPARE(st->columnInt(1), 7);
+        QCOMPARE(st->columnText(2), QStringLiteral("IPFIX"));
+        QCOMPARE(st->columnInt(3), 340);
+        QVERIFY(st->columnText(4).contains(QStringLiteral("\"missing_template\":3")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFlowWriter)
+#include "tst_flow_writer.moc"
