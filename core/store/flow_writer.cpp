@@ -87,11 +87,7 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     return w;
 }
 
-FlowWriter::~FlowWriter()
-{
-    if (m_db && m_inTransaction)
-        (void)m_db->exec("ROLLBACK");
-}
+FlowWriter::~FlowWriter() = default;
 
 QString FlowWriter::path() const
 {
@@ -141,17 +137,7 @@ Result<void> FlowWriter::prepareStatements()
     return {};
 }
 
-Result<void> FlowWriter::ensureTransaction()
-{
-    if (m_inTransaction)
-        return {};
-    if (auto r = m_db->exec("BEGIN IMMEDIATE"); !r)
-        return fail(diskFullHint(m_db->path(), r.error()));
-    m_inTransaction = true;
-    return {};
-}
-
-Result<void> FlowWriter::add(std::span<const FlowRecord> flows)
+void FlowWriter::add(std::span<const FlowRecord> flows)
 {
     for (const FlowRecord& r : flows) {
         m_open.push_back(r);
@@ -170,7 +156,7 @@ Result<void> FlowWriter::add(std::span<const FlowRecord> flows)
             RollupMap& map = bucket->maps[std::size_t(d)];
             for (int k = 0; k < n; ++k) {
                 if (map.size() >= m_options.maxKeysPerBucket) {
-                    bucket->merged = true; // the bound makes this bucket's top-N approximate
+                    bucket->merged = true; // the bound makes this minute's top-N approximate
                     map.at(RollupKey{}).add(r);
                 } else {
                     map.at(keys[k]).add(r);
@@ -179,13 +165,11 @@ Result<void> FlowWriter::add(std::span<const FlowRecord> flows)
         }
         ++m_stats.flowsPending;
         if (m_open.size() >= m_options.blockFlows) {
-            if (auto res = writeOpenBlock(); !res)
-                return res;
+            m_pendingBlocks.push_back(encodeOpenBlock());
             m_open.clear();
             m_openRowId = 0;
         }
     }
-    return {};
 }
 
 FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
@@ -226,31 +210,31 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     return b;
 }
 
-Result<void> FlowWriter::writeOpenBlock()
+FlowWriter::PendingBlock FlowWriter::encodeOpenBlock()
 {
-    if (m_open.empty())
-        return {};
-    if (auto r = ensureTransaction(); !r)
-        return r;
-    std::uint64_t tMin = UINT64_MAX, tMax = 0;
+    PendingBlock b;
+    b.tMin = UINT64_MAX;
     for (const FlowRecord& r : m_open) {
-        tMin = std::min(tMin, r.time_received_ns);
-        tMax = std::max(tMax, r.time_received_ns);
+        b.tMin = std::min(b.tMin, r.time_received_ns);
+        b.tMax = std::max(b.tMax, r.time_received_ns);
     }
-    m_encoder->encode(m_open, m_blob);
-    Statement& st = m_openRowId ? m_st->updateBlock : m_st->insertBlock;
+    b.count = m_open.size();
+    b.rowId = m_openRowId;
+    m_encoder->encode(m_open, b.blob);
+    return b;
+}
+
+Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
+{
+    Statement& st = block.rowId ? m_st->updateBlock : m_st->insertBlock;
     st.reset();
-    st.bind(1, std::int64_t(tMin)).bind(2, std::int64_t(tMax)).bind(3, std::int64_t(m_open.size()));
-    st.bindBlob(4, m_blob);
-    if (m_openRowId)
-        st.bind(5, m_openRowId);
+    st.bind(1, std::int64_t(block.tMin)).bind(2, std::int64_t(block.tMax)).bind(3, std::int64_t(block.count));
+    st.bindBlob(4, block.blob);
+    if (block.rowId)
+        st.bind(5, block.rowId);
     if (auto r = st.run(); !r)
-        return fail(diskFullHint(m_db->path(), r.error()));
-    if (!m_openRowId) {
-        m_openRowId = m_db->lastInsertRowId();
-        ++m_stats.blocksWritten;
-    }
-    return {};
+        return fail(r.error());
+    return block.rowId ? block.rowId : m_db->lastInsertRowId();
 }
 
 Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
@@ -261,7 +245,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
         del.reset();
         del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = del.run(); !r)
-            return fail(diskFullHint(m_db->path(), r.error()));
+            return r;
         auto insert = [&](const RollupKey& key, const Counters& c) -> Result<void> {
             Statement& ins = m_st->insertRollup;
             ins.reset();
@@ -273,15 +257,15 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
         };
         for (const auto& [key, c] : rows.rows)
             if (auto r = insert(key, c); !r)
-                return fail(diskFullHint(m_db->path(), r.error()));
+                return fail(r.error());
         if (rows.other.flows > 0)
             if (auto r = insert(RollupKey{}, rows.other); !r)
-                return fail(diskFullHint(m_db->path(), r.error()));
+                return fail(r.error());
         Statement& delCut = m_st->deleteCut;
         delCut.reset();
         delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
-            return fail(diskFullHint(m_db->path(), r.error()));
+            return fail(r.error());
         if (rows.droppedKeys > 0 || bucket.merged || rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
@@ -293,7 +277,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
             // Bounds only prove exactness when this flush saw every key of the minute.
             cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
             if (auto r = cut.run(); !r)
-                return fail(diskFullHint(m_db->path(), r.error()));
+                return fail(r.error());
         }
     }
     bucket.dirty = false;
@@ -343,9 +327,8 @@ Result<void> FlowWriter::writeExporters()
         const QByteArray json = QJsonDocument(detail).toJson(QJsonDocument::Compact);
         st.bind(14, std::string_view(json.constData(), std::size_t(json.size())));
         if (auto r = st.run(); !r)
-            return fail(diskFullHint(m_db->path(), r.error()));
+            return fail(r.error());
     }
-    m_exportersDirty = false;
     return {};
 }
 
@@ -414,64 +397,78 @@ Result<void> FlowWriter::applyRetention()
     return {};
 }
 
-Result<void> FlowWriter::commit()
+Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 {
-    const auto started = std::chrono::steady_clock::now();
-    if (!m_open.empty())
-        if (auto r = writeOpenBlock(); !r)
-            return r;
+    std::uint64_t newBlocks = 0;
+    for (const PendingBlock& b : m_pendingBlocks) {
+        auto id = writeBlock(b);
+        if (!id)
+            return fail(id.error());
+        newBlocks += b.rowId ? 0 : 1;
+    }
+    std::int64_t openRowId = m_openRowId;
+    if (!m_open.empty()) {
+        const PendingBlock open = encodeOpenBlock();
+        auto id = writeBlock(open);
+        if (!id)
+            return fail(id.error());
+        newBlocks += open.rowId ? 0 : 1;
+        openRowId = *id;
+    }
 
     // Close minutes that newer data has left behind; rewrite the open ones that changed.
     const std::int64_t closeBefore =
         std::int64_t(m_latestNs / 1000000000ull) - kMinuteTier - m_options.bucketGraceSeconds;
-    while (m_buckets.size() > kMaxOpenBuckets) {
-        auto oldest = m_buckets.begin();
-        if (auto r = ensureTransaction(); !r)
-            return r;
-        if (auto r = flushBucket(oldest->first, oldest->second); !r)
-            return r;
-        m_buckets.erase(oldest);
-    }
-    for (auto it = m_buckets.begin(); it != m_buckets.end();) {
-        const bool close = it->first < closeBefore;
-        if (it->second.dirty || close) {
-            if (auto r = ensureTransaction(); !r)
+    const std::size_t overflow = m_buckets.size() > kMaxOpenBuckets ? m_buckets.size() - kMaxOpenBuckets : 0;
+    std::size_t index = 0;
+    for (auto& [start, bucket] : m_buckets) {
+        const bool close = start < closeBefore || index++ < overflow;
+        if (bucket.dirty || close)
+            if (auto r = flushBucket(start, bucket); !r)
                 return r;
-            if (auto r = flushBucket(it->first, it->second); !r)
-                return r;
-        }
-        it = close ? m_buckets.erase(it) : std::next(it);
+        if (close)
+            closed.push_back(start);
     }
-    m_lastBucket = nullptr;
-    m_lastBucketStart = -1;
-
-    if (m_exportersDirty) {
-        if (auto r = ensureTransaction(); !r)
-            return r;
+    if (m_exportersDirty)
         if (auto r = writeExporters(); !r)
             return r;
-    }
-    if (!m_events.empty()) {
-        if (auto r = ensureTransaction(); !r)
+    for (const auto& [event, detail] : m_events) {
+        Statement& st = m_st->insertEvent;
+        st.reset();
+        const QByteArray e = event.toUtf8(), dt = detail.toUtf8();
+        st.bind(1, std::int64_t(nowNs()))
+            .bind(2, std::string_view(e.constData(), std::size_t(e.size())))
+            .bind(3, std::string_view(dt.constData(), std::size_t(dt.size())));
+        if (auto r = st.run(); !r)
             return r;
-        for (const auto& [event, detail] : m_events) {
-            Statement& st = m_st->insertEvent;
-            st.reset();
-            const QByteArray e = event.toUtf8(), dt = detail.toUtf8();
-            st.bind(1, std::int64_t(nowNs()))
-                .bind(2, std::string_view(e.constData(), std::size_t(e.size())))
-                .bind(3, std::string_view(dt.constData(), std::size_t(dt.size())));
-            if (auto r = st.run(); !r)
-                return fail(diskFullHint(m_db->path(), r.error()));
-        }
-        m_events.clear();
     }
-    if (m_inTransaction) {
-        if (auto r = m_db->exec("COMMIT"); !r)
-            return fail(diskFullHint(m_db->path(), r.error()));
-        m_inTransaction = false;
-        ++m_stats.commits;
+    if (auto r = m_db->exec("COMMIT"); !r)
+        return r;
+    m_openRowId = openRowId;
+    m_stats.blocksWritten += newBlocks;
+    return {};
+}
+
+Result<void> FlowWriter::commit()
+{
+    const auto started = std::chrono::steady_clock::now();
+    if (auto r = m_db->exec("BEGIN IMMEDIATE"); !r)
+        return fail(diskFullHint(m_db->path(), r.error()));
+    std::vector<std::int64_t> closed;
+    if (auto r = commitInTransaction(closed); !r) {
+        (void)m_db->exec("ROLLBACK");
+        for (auto& [start, bucket] : m_buckets)
+            bucket.dirty = true; // rewrite everything the failed transaction did not keep
+        return fail(diskFullHint(m_db->path(), r.error()));
     }
+    for (std::int64_t start : closed)
+        m_buckets.erase(start);
+    m_lastBucket = nullptr;
+    m_lastBucketStart = -1;
+    m_pendingBlocks.clear();
+    m_exportersDirty = false;
+    m_events.clear();
+    ++m_stats.commits;
     m_stats.flowsStored += m_stats.flowsPending;
     m_stats.flowsPending = 0;
 
@@ -495,6 +492,11 @@ Result<void> FlowWriter::close()
     auto r = commit();
     m_latestNs = latest;
     return r;
+}
+
+Result<void> FlowWriter::setMaxPageCount(std::int64_t pages)
+{
+    return m_db->exec("PRAGMA max_page_count=" + std::to_string(pages > 0 ? pages : 4294967294ll));
 }
 
 void FlowWriter::updateDatabaseBytes()

@@ -51,9 +51,13 @@ public:
     FlowWriter(const FlowWriter&) = delete;
     FlowWriter& operator=(const FlowWriter&) = delete;
 
-    Result<void> add(std::span<const decode::FlowRecord> flows);
+    /// Buffers flows (full blocks are compressed at once); no database access.
+    void add(std::span<const decode::FlowRecord> flows);
     /// Makes every flow added so far durable and visible (blocks, rollups of open minutes,
-    /// exporters); closes minutes that newer data has left behind; applies retention.
+    /// exporters) in one transaction; closes minutes that newer data has left behind; applies
+    /// retention. On failure (disk full, read-only file) nothing is lost: the transaction is rolled
+    /// back and everything stays pending for the next commit. Callers bound what they add while
+    /// commits fail (see pendingFlows()).
     Result<void> commit();
     /// Commits and finalises every open minute. The writer stays usable.
     Result<void> close();
@@ -62,6 +66,10 @@ public:
     void setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot);
     /// Records a collector event (start, stop, drops ...) at the next commit.
     void logEvent(const QString& event, const QString& detail);
+
+    /// Caps the file at `pages` pages (SQLite max_page_count); 0 removes the cap. Used to simulate a
+    /// full disk in tests and to enforce a hard size limit.
+    Result<void> setMaxPageCount(std::int64_t pages);
 
     const WriterStats& stats() const { return m_stats; }
     QString path() const;
@@ -75,9 +83,18 @@ private:
     };
 
     FlowWriter() = default;
+    struct PendingBlock
+    {
+        std::uint64_t tMin = 0, tMax = 0;
+        std::size_t count = 0;
+        std::int64_t rowId = 0; ///< row to update (an open block committed earlier), 0 = insert
+        std::vector<std::byte> blob;
+    };
+
     Result<void> prepareStatements();
-    Result<void> ensureTransaction();
-    Result<void> writeOpenBlock();
+    Result<void> commitInTransaction(std::vector<std::int64_t>& closed);
+    Result<std::int64_t> writeBlock(const PendingBlock& block);
+    PendingBlock encodeOpenBlock();
     Bucket& bucketFor(std::int64_t start);
     Result<void> flushBucket(std::int64_t start, Bucket& bucket);
     Result<void> writeExporters();
@@ -88,11 +105,10 @@ private:
     std::unique_ptr<BlockEncoder> m_encoder;
     WriterOptions m_options;
     WriterStats m_stats;
-    bool m_inTransaction = false;
 
     std::vector<decode::FlowRecord> m_open;
-    std::int64_t m_openRowId = 0;
-    std::vector<std::byte> m_blob;
+    std::int64_t m_openRowId = 0; ///< row holding the open block as of the last commit
+    std::vector<PendingBlock> m_pendingBlocks;
 
     std::map<std::int64_t, Bucket> m_buckets;
     std::int64_t m_lastBucketStart = -1;

@@ -69,12 +69,12 @@ private slots:
             bytes += batch.back().bytes;
             scaled += batch.back().scaledBytes();
             if (batch.size() == 700) {
-                QVERIFY((*w)->add(batch).has_value());
+                (*w)->add(batch);
                 QVERIFY((*w)->commit().has_value());
                 batch.clear();
             }
         }
-        QVERIFY((*w)->add(batch).has_value());
+        (*w)->add(batch);
         QVERIFY((*w)->close().has_value());
         QCOMPARE((*w)->stats().flowsStored, std::uint64_t(5000));
 
@@ -120,7 +120,7 @@ private slots:
         std::vector<FlowRecord> batch;
         for (int i = 0; i < 100; ++i)
             batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000'000ull, 1, 2, 6, 10, 1));
-        QVERIFY((*w)->add(batch).has_value());
+        (*w)->add(batch);
         QVERIFY((*w)->close().has_value());
         auto reader = store::FlowReader::open(path);
         store::FlowReader::ScanOptions o;
@@ -144,7 +144,7 @@ private slots:
         // 4000 distinct sources in one minute: more than 3 x kRollupKeepPerMetric.
         for (std::uint32_t i = 0; i < 4000; ++i)
             batch.push_back(flow(kBase + i * 1000ull, 0x0a000000u + i, 0x08080808u, 6, 1000 + i, 1 + i % 7));
-        QVERIFY((*w)->add(batch).has_value());
+        (*w)->add(batch);
         QVERIFY((*w)->close().has_value());
         auto reader = store::FlowReader::open(path);
         const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
@@ -173,7 +173,7 @@ private slots:
             auto w = store::FlowWriter::open(path);
             QVERIFY(w.has_value());
             std::vector<FlowRecord> batch{flow(kBase + 1000, 1, 2, 6, 100, 1), flow(kBase + 2000, 3, 2, 17, 50, 1)};
-            QVERIFY((*w)->add(batch).has_value());
+            (*w)->add(batch);
             QVERIFY((*w)->close().has_value());
         }
         auto reader = store::FlowReader::open(path);
@@ -227,6 +227,36 @@ private slots:
         QFile check(junk);
         QVERIFY(check.open(QIODevice::ReadOnly));
         QCOMPARE(check.readAll(), QByteArray(8192, 'x')); // untouched
+    }
+
+    void survivesAFullDisk()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        store::WriterOptions opts;
+        opts.blockFlows = 2000;
+        auto w = store::FlowWriter::open(path, opts);
+        QVERIFY(w.has_value());
+        QVERIFY((*w)->commit().has_value());
+        QVERIFY((*w)->setMaxPageCount((*w)->stats().databaseBytes / 8192 + 2).has_value());
+        std::mt19937 rng(11);
+        std::vector<FlowRecord> batch;
+        for (int i = 0; i < 20000; ++i)
+            batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000ull, std::uint32_t(rng()), std::uint32_t(rng()),
+                                 6, rng() % 100000, 1 + rng() % 100));
+        (*w)->add(batch);
+        auto r = (*w)->commit();
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().contains(QStringLiteral("full")), qPrintable(r.error()));
+        QCOMPARE((*w)->stats().flowsStored, std::uint64_t(0));
+        // Space comes back: the same writer stores everything that was pending.
+        QVERIFY((*w)->setMaxPageCount(0).has_value());
+        QVERIFY((*w)->close().has_value());
+        QCOMPARE((*w)->stats().flowsStored, std::uint64_t(20000));
+        auto reader = store::FlowReader::open(path);
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(20000));
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        QCOMPARE(totalsOfDim(**reader, store::Dimension::Proto, from, from + 600).flows, std::uint64_t(20000));
     }
 
     void missingDatabaseForReading()

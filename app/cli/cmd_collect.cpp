@@ -1,0 +1,161 @@
+#include "cli_common.h"
+#include "commands.h"
+
+#include "core/collect/collector.h"
+#include "core/query/time_spec.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+namespace flowlens::cli {
+
+namespace {
+
+QString statusLine(const collect::CollectorSnapshot& s)
+{
+    QString line = QStringLiteral("%1 flows/s, %2 flows decoded, %3 stored, %4 dropped, %5 exporters")
+                       .arg(humanCount(std::uint64_t(s.flowsPerSecond)))
+                       .arg(s.receiver.flowsDecoded)
+                       .arg(s.writer.flowsStored)
+                       .arg(s.receiver.flowsDropped)
+                       .arg(s.receiver.exporters.size());
+    if (!s.writerError.isEmpty())
+        line += QStringLiteral(" | STORE ERROR: ") + s.writerError;
+    return line + QLatin1Char('\n');
+}
+
+} // namespace
+
+int runCollect(const QStringList& args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Receives NetFlow v5/v9 and IPFIX on UDP and stores the flows in a FlowLens database until SIGINT/SIGTERM "
+        "or --duration, then stores everything received and exits 0."));
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Database file (created when missing)."),
+                                QStringLiteral("FILE"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    QStringLiteral("UDP endpoint to listen on, repeatable: 0.0.0.0:2055, "
+                                                   "[::]:4739, 127.0.0.1:0 (0 = any free port). Default: "
+                                                   "0.0.0.0 and [::] on 2055 and 4739."),
+                                    QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption duration(QStringLiteral("duration"),
+                                      QStringLiteral("Stop after this long (seconds, or 30s, 15m, 2h)."),
+                                      QStringLiteral("SECONDS"));
+    const QCommandLineOption retention(QStringLiteral("retention"),
+                                       QStringLiteral("Delete flows older than this (e.g. 7d); default keep."),
+                                       QStringLiteral("DURATION"));
+    const QCommandLineOption maxSize(QStringLiteral("max-size-mb"),
+                                     QStringLiteral("Delete the oldest flows when the database grows past this."),
+                                     QStringLiteral("MB"));
+    const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No status lines on stderr."));
+    p.addOptions({db, listen, duration, retention, maxSize, quiet});
+    if (int rc = parseOrExit(p, args,
+                             QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
+                                            "or an endpoint that cannot be bound."));
+        rc >= 0)
+        return rc;
+    if (!p.isSet(db)) {
+        printErr(QStringLiteral("flowlens-cli collect: --db FILE is required\n"));
+        return kExitUsage;
+    }
+    collect::CollectorConfig config;
+    config.databasePath = p.value(db);
+    for (const QString& text : p.values(listen)) {
+        const auto ep = decode::Endpoint::parse(text.toStdString());
+        if (!ep) {
+            printErr(QStringLiteral("flowlens-cli collect: \"%1\" is not an endpoint; use ADDR:PORT such as "
+                                    "0.0.0.0:2055 or [::]:4739\n")
+                         .arg(text));
+            return kExitUsage;
+        }
+        config.endpoints.push_back(*ep);
+    }
+    std::int64_t durationS = 0;
+    if (p.isSet(duration)) {
+        auto d = query::parseDuration(p.value(duration));
+        if (!d) {
+            printErr(QStringLiteral("flowlens-cli collect: --duration: %1\n").arg(d.error()));
+            return kExitUsage;
+        }
+        durationS = *d;
+    }
+    if (p.isSet(retention)) {
+        auto d = query::parseDuration(p.value(retention));
+        if (!d || *d <= 0) {
+            printErr(QStringLiteral("flowlens-cli collect: --retention: %1\n")
+                         .arg(d ? QStringLiteral("must be positive") : d.error()));
+            return kExitUsage;
+        }
+        config.writer.retentionSeconds = *d;
+    }
+    if (p.isSet(maxSize)) {
+        bool ok = false;
+        const qint64 mb = p.value(maxSize).toLongLong(&ok);
+        if (!ok || mb <= 0) {
+            printErr(QStringLiteral("flowlens-cli collect: --max-size-mb needs a positive number\n"));
+            return kExitUsage;
+        }
+        config.writer.maxDatabaseBytes = mb * 1024 * 1024;
+    }
+
+    collect::Collector collector;
+    auto started = collector.start(config);
+    if (!started) {
+        printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(started.error()));
+        const bool dbError = !started.error().startsWith(QStringLiteral("cannot listen"));
+        return dbError ? kExitFailure : kExitUsage;
+    }
+    for (const auto& st : *started) {
+        if (st.listening)
+            printErr(QStringLiteral("listening on %1 (receive buffer %2)\n")
+                         .arg(QString::fromStdString(st.endpoint.toString()), humanBytes(std::uint64_t(st.receiveBufferBytes))));
+        else
+            printErr(QStringLiteral("not listening: %1\n").arg(st.error));
+    }
+    printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
+
+    SignalWatcher signals;
+    QObject::connect(&signals, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
+    if (durationS > 0)
+        QTimer::singleShot(std::chrono::seconds(durationS), qApp, [] { QCoreApplication::quit(); });
+    const bool isQuiet = p.isSet(quiet);
+    int ticks = 0;
+    QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
+                     [&](const collect::CollectorSnapshot& s) {
+                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty()))
+                             printErr(statusLine(s));
+                     });
+    QCoreApplication::exec();
+
+    auto stopped = collector.stop();
+    const auto last = collector.lastSnapshot();
+    if (!stopped) {
+        printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(stopped.error()));
+        return kExitFailure;
+    }
+    printErr(QStringLiteral("stopped: %1 datagrams, %2 flows decoded, %3 stored, %4 dropped (queue full)\n")
+                 .arg(last.receiver.datagrams)
+                 .arg(last.receiver.flowsDecoded)
+                 .arg(stopped->flowsStored)
+                 .arg(last.receiver.flowsDropped));
+    for (const auto& [key, st] : last.receiver.exporters) {
+        QString anomalies;
+        for (int a = 0; a < decode::kAnomalyCount; ++a)
+            if (st.anomalies[std::size_t(a)])
+                anomalies += QStringLiteral(" %1=%2")
+                                 .arg(QString::fromLatin1(decode::anomalyName(decode::Anomaly(a))))
+                                 .arg(st.anomalies[std::size_t(a)]);
+        printErr(QStringLiteral("  exporter %1 domain %2 %3: %4 datagrams, %5 flows, sequence lost %6%7\n")
+                     .arg(QString::fromStdString(key.exporter.toString()))
+                     .arg(key.domain)
+                     .arg(QString::fromLatin1(decode::flowTypeName(st.type)))
+                     .arg(st.datagrams)
+                     .arg(st.flows)
+                     .arg(st.sequenceLost)
+                     .arg(anomalies));
+    }
+    return kExitOk;
+}
+
+} // namespace flowlens::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+namespace flowlens::cli {
+
+int runCollect(const QStringList& args);
+int runImport(const QStringList& args);
+int runTop(const QStringList& args);
+int runFlows(const QStringList& args);
+int runGen(const QStringList& args);
+
+} // namespace flowlens::cli

@@ -1,0 +1,132 @@
+#include "collector.h"
+
+#include "flow_queue.h"
+#include "udp_receiver.h"
+#include "writer_worker.h"
+
+#include <QThread>
+
+namespace flowlens::collect {
+
+std::vector<decode::Endpoint> defaultEndpoints()
+{
+    std::vector<decode::Endpoint> eps;
+    for (std::uint16_t port : {std::uint16_t(2055), std::uint16_t(4739)}) {
+        eps.push_back(decode::Endpoint{decode::IpAddress::fromV4(0), port});
+        eps.push_back(decode::Endpoint{decode::IpAddress{}, port});
+    }
+    return eps;
+}
+
+Collector::Collector(QObject* parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<ReceiverSnapshot>();
+    qRegisterMetaType<CollectorSnapshot>();
+    qRegisterMetaType<store::WriterStats>();
+}
+
+Collector::~Collector()
+{
+    (void)stop();
+}
+
+Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& config)
+{
+    if (m_running)
+        return fail(QStringLiteral("the collector is already running"));
+    const bool useDefaults = config.endpoints.empty();
+    const std::vector<decode::Endpoint> endpoints = useDefaults ? defaultEndpoints() : config.endpoints;
+
+    m_queue = std::make_unique<FlowQueue>(config.queueCapacityFlows);
+    m_writerThread = new QThread(this);
+    m_writerThread->setObjectName(QStringLiteral("flowlens-writer"));
+    m_receiverThread = new QThread(this);
+    m_receiverThread->setObjectName(QStringLiteral("flowlens-receiver"));
+
+    m_writer = new WriterWorker(*m_queue, config.databasePath, config.writer);
+    m_writer->moveToThread(m_writerThread);
+    connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
+    m_receiver = new UdpReceiver(*m_queue, config.decoder, config.receiveBufferBytes);
+    m_receiver->moveToThread(m_receiverThread);
+    connect(m_receiverThread, &QThread::finished, m_receiver, &QObject::deleteLater);
+    m_writerThread->start();
+    m_receiverThread->start();
+
+    Result<void> opened;
+    QMetaObject::invokeMethod(m_writer, [&] { opened = m_writer->open(); }, Qt::BlockingQueuedConnection);
+    if (!opened) {
+        shutdownThreads();
+        return fail(opened.error());
+    }
+    Result<std::vector<EndpointState>> bound;
+    QMetaObject::invokeMethod(
+        m_receiver, [&] { bound = m_receiver->bindAll(endpoints, useDefaults); }, Qt::BlockingQueuedConnection);
+    if (!bound) {
+        QMetaObject::invokeMethod(
+            m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);
+        shutdownThreads();
+        return fail(bound.error());
+    }
+    connect(m_receiver, &UdpReceiver::flowsAvailable, m_writer, &WriterWorker::drain);
+    connect(m_receiver, &UdpReceiver::snapshotReady, m_writer, &WriterWorker::storeReceiverSnapshot);
+    connect(m_receiver, &UdpReceiver::snapshotReady, this, &Collector::onReceiverSnapshot);
+    connect(m_writer, &WriterWorker::committed, this, &Collector::onWriterCommitted);
+    m_last = CollectorSnapshot{};
+    m_last.receiver.endpoints = *bound;
+    m_running = true;
+    return *bound;
+}
+
+void Collector::onReceiverSnapshot(const ReceiverSnapshot& snapshot)
+{
+    if (m_prevTimeNs && snapshot.timeNs > m_prevTimeNs) {
+        const double seconds = double(snapshot.timeNs - m_prevTimeNs) / 1e9;
+        m_last.flowsPerSecond = double(snapshot.flowsDecoded - m_prevFlows) / seconds;
+        m_last.datagramsPerSecond = double(snapshot.datagrams - m_prevDatagrams) / seconds;
+    }
+    m_prevTimeNs = snapshot.timeNs;
+    m_prevFlows = snapshot.flowsDecoded;
+    m_prevDatagrams = snapshot.datagrams;
+    m_last.receiver = snapshot;
+    m_last.queueDepth = m_queue ? m_queue->depth() : 0;
+    emit snapshotReady(m_last);
+}
+
+void Collector::onWriterCommitted(const store::WriterStats& stats, const QString& error)
+{
+    m_last.writer = stats;
+    m_last.writerError = error;
+}
+
+Result<store::WriterStats> Collector::stop()
+{
+    if (!m_running)
+        return m_last.writer;
+    m_running = false;
+    ReceiverSnapshot final;
+    QMetaObject::invokeMethod(m_receiver, [&] { final = m_receiver->drainAndClose(); }, Qt::BlockingQueuedConnection);
+    Result<store::WriterStats> finished;
+    QMetaObject::invokeMethod(m_writer, [&] { finished = m_writer->finish(final); }, Qt::BlockingQueuedConnection);
+    m_last.receiver = final;
+    if (finished)
+        m_last.writer = *finished;
+    shutdownThreads();
+    return finished;
+}
+
+void Collector::shutdownThreads()
+{
+    for (QThread* t : {m_receiverThread, m_writerThread}) {
+        if (!t)
+            continue;
+        t->quit();
+        t->wait();
+        delete t;
+    }
+    m_receiverThread = m_writerThread = nullptr;
+    m_receiver = nullptr;
+    m_writer = nullptr;
+}
+
+} // namespace flowlens::collect

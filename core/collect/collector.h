@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/collect/collector_snapshot.h"
+#include "core/decode/flow_decoder.h"
+#include "core/store/flow_writer.h"
+#include "core/util/result.h"
+
+#include <memory>
+#include <vector>
+
+#include <QObject>
+#include <QString>
+
+class QThread;
+
+namespace flowlens::collect {
+
+class FlowQueue;
+class UdpReceiver;
+class WriterWorker;
+
+struct CollectorConfig
+{
+    QString databasePath;
+    std::vector<decode::Endpoint> endpoints; ///< empty: defaultEndpoints()
+    store::WriterOptions writer;
+    decode::DecoderLimits decoder;
+    std::size_t queueCapacityFlows = 262144; ///< flows waiting for the writer before drops
+    int receiveBufferBytes = 32 * 1024 * 1024;
+};
+
+/// 0.0.0.0 and [::] on 2055 (NetFlow) and 4739 (IPFIX).
+std::vector<decode::Endpoint> defaultEndpoints();
+
+/// The headless collector: a receiver thread (UDP, decoding) and a writer thread (SQLite), joined
+/// by a bounded queue. Used by `flowlens-cli collect` and by the GUI. Emits a snapshot about once
+/// a second on the thread that owns it.
+class Collector : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Collector(QObject* parent = nullptr);
+    ~Collector() override;
+
+    /// Opens the database and binds the endpoints. Errors name what failed and what to do.
+    Result<std::vector<EndpointState>> start(const CollectorConfig& config);
+    /// Reads what the sockets still hold, stores everything, closes the database. Safe to call twice.
+    Result<store::WriterStats> stop();
+    bool isRunning() const { return m_running; }
+    CollectorSnapshot lastSnapshot() const { return m_last; }
+
+signals:
+    void snapshotReady(const flowlens::collect::CollectorSnapshot& snapshot);
+
+private:
+    void onReceiverSnapshot(const ReceiverSnapshot& snapshot);
+    void onWriterCommitted(const store::WriterStats& stats, const QString& error);
+    void shutdownThreads();
+
+    std::unique_ptr<FlowQueue> m_queue;
+    QThread* m_receiverThread = nullptr;
+    QThread* m_writerThread = nullptr;
+    UdpReceiver* m_receiver = nullptr;
+    WriterWorker* m_writer = nullptr;
+    bool m_running = false;
+    CollectorSnapshot m_last;
+    std::uint64_t m_prevFlows = 0;
+    std::uint64_t m_prevDatagrams = 0;
+    std::uint64_t m_prevTimeNs = 0;
+};
+
+} // namespace flowlens::collect

@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/decode/anomaly.h"
+#include "core/decode/exporter_stats.h"
+#include "core/store/flow_writer.h"
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include <QMetaType>
+#include <QString>
+
+namespace flowlens::collect {
+
+/// A UDP endpoint the collector was asked to listen on, and what came of it.
+struct EndpointState
+{
+    decode::Endpoint endpoint;
+    bool listening = false;
+    QString error;              ///< why it is not listening
+    int receiveBufferBytes = 0; ///< what the kernel granted
+};
+
+/// What the receiver thread reports, at most once a second.
+struct ReceiverSnapshot
+{
+    std::uint64_t timeNs = 0;
+    std::vector<EndpointState> endpoints;
+    std::uint64_t datagrams = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t truncatedDatagrams = 0; ///< larger than the receive buffer
+    std::uint64_t flowsDecoded = 0;
+    std::uint64_t flowsDropped = 0; ///< queue full: the writer could not keep up
+    std::vector<std::pair<decode::DomainKey, decode::DomainStats>> exporters;
+    decode::AnomalyCounters unattributed{};
+};
+
+/// The collector's state as the UI and CLI show it.
+struct CollectorSnapshot
+{
+    ReceiverSnapshot receiver;
+    store::WriterStats writer;
+    QString writerError;           ///< last commit error, empty when healthy
+    std::size_t queueDepth = 0;
+    double flowsPerSecond = 0;     ///< decoded, over the last interval
+    double datagramsPerSecond = 0;
+};
+
+} // namespace flowlens::collect
+
+Q_DECLARE_METATYPE(flowlens::collect::ReceiverSnapshot)
+Q_DECLARE_METATYPE(flowlens::collect::CollectorSnapshot)
+Q_DECLARE_METATYPE(flowlens::store::WriterStats)

@@ -1,0 +1,269 @@
+#include "udp_receiver.h"
+
+#include "flow_queue.h"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QSocketNotifier>
+#include <QTimer>
+
+namespace flowlens::collect {
+
+namespace {
+
+constexpr int kRecvBatch = 64;
+constexpr std::size_t kMaxDatagram = 65536;
+constexpr std::size_t kHandOverFlows = 8192;
+
+std::uint64_t realtimeNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return std::uint64_t(ts.tv_sec) * 1000000000ull + std::uint64_t(ts.tv_nsec);
+}
+
+decode::Endpoint fromSockaddr(const sockaddr_storage& ss)
+{
+    decode::Endpoint e;
+    if (ss.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(ss);
+        e.address = decode::IpAddress::fromV4(ntohl(in.sin_addr.s_addr));
+        e.port = ntohs(in.sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(ss);
+        e.address = decode::IpAddress::fromV6Bytes(in6.sin6_addr.s6_addr);
+        e.port = ntohs(in6.sin6_port);
+    }
+    return e;
+}
+
+QString bindErrorText(const decode::Endpoint& ep, int err)
+{
+    const QString where = QString::fromStdString(ep.toString());
+    switch (err) {
+    case EADDRINUSE:
+        return QStringLiteral("cannot listen on %1: UDP port %2 is already in use by another program (another "
+                              "collector such as nfcapd, or a second FlowLens); stop it or choose another port "
+                              "with --listen")
+            .arg(where)
+            .arg(ep.port);
+    case EACCES:
+        return QStringLiteral("cannot listen on %1: ports below 1024 need privileges; use a port above 1024 "
+                              "(FlowLens defaults to 2055, 4739, 6343) or grant the binary cap_net_bind_service "
+                              "(sudo setcap cap_net_bind_service=+ep flowlens-cli)")
+            .arg(where);
+    case EADDRNOTAVAIL:
+        return QStringLiteral("cannot listen on %1: that address is not configured on this machine").arg(where);
+    case EAFNOSUPPORT:
+        return QStringLiteral("cannot listen on %1: IPv6 is not available on this machine").arg(where);
+    default:
+        return QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromLocal8Bit(std::strerror(err)));
+    }
+}
+
+} // namespace
+
+struct UdpReceiver::Socket
+{
+    int fd = -1;
+    std::size_t stateIndex = 0;
+    QSocketNotifier* notifier = nullptr;
+    ~Socket()
+    {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+UdpReceiver::UdpReceiver(FlowQueue& queue, decode::DecoderLimits limits, int receiveBufferBytes)
+    : m_queue(queue)
+    , m_decoder(std::make_unique<decode::FlowDecoder>(limits))
+    , m_receiveBufferBytes(receiveBufferBytes)
+{
+    m_buffer.resize(kRecvBatch * kMaxDatagram);
+    m_batch.reserve(kHandOverFlows * 2);
+}
+
+UdpReceiver::~UdpReceiver() = default;
+
+Result<std::vector<EndpointState>> UdpReceiver::bindAll(const std::vector<decode::Endpoint>& endpoints,
+                                                        bool optionalV6)
+{
+    QStringList errors;
+    for (const decode::Endpoint& ep : endpoints) {
+        EndpointState state;
+        state.endpoint = ep;
+        const bool v4 = ep.address.isV4();
+        const int fd = ::socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            state.error = bindErrorText(ep, errno);
+            if (!(optionalV6 && !v4))
+                errors << state.error;
+            m_states.push_back(state);
+            continue;
+        }
+        auto socket = std::make_unique<Socket>();
+        socket->fd = fd;
+        if (!v4) {
+            const int on = 1;
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+        }
+        int want = m_receiveBufferBytes;
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof want) != 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof want);
+        int granted = 0;
+        socklen_t len = sizeof granted;
+        getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &len);
+        state.receiveBufferBytes = granted;
+
+        sockaddr_storage ss{};
+        socklen_t ssLen = 0;
+        if (v4) {
+            auto& in = reinterpret_cast<sockaddr_in&>(ss);
+            in.sin_family = AF_INET;
+            in.sin_port = htons(ep.port);
+            in.sin_addr.s_addr = htonl(ep.address.v4());
+            ssLen = sizeof(sockaddr_in);
+        } else {
+            auto& in6 = reinterpret_cast<sockaddr_in6&>(ss);
+            in6.sin6_family = AF_INET6;
+            in6.sin6_port = htons(ep.port);
+            std::memcpy(in6.sin6_addr.s6_addr, ep.address.bytes.data(), 16);
+            ssLen = sizeof(sockaddr_in6);
+        }
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), ssLen) != 0) {
+            const int err = errno;
+            state.error = bindErrorText(ep, err);
+            const bool tolerated = optionalV6 && !v4 && (err == EAFNOSUPPORT || err == EADDRNOTAVAIL);
+            if (!tolerated)
+                errors << state.error;
+            m_states.push_back(state);
+            continue;
+        }
+        sockaddr_storage bound{};
+        socklen_t boundLen = sizeof bound;
+        if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &boundLen) == 0)
+            state.endpoint.port = fromSockaddr(bound).port; // resolves port 0
+        state.listening = true;
+        socket->stateIndex = m_states.size();
+        m_states.push_back(state);
+        socket->notifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+        Socket* raw = socket.get();
+        connect(socket->notifier, &QSocketNotifier::activated, this, [this, raw] { readSocket(*raw, 16); });
+        m_sockets.push_back(std::move(socket));
+    }
+    if (!errors.isEmpty())
+        return fail(errors.join(QLatin1Char('\n')));
+    if (m_sockets.empty())
+        return fail(QStringLiteral("no endpoint to listen on"));
+    if (!m_snapshotTimer) {
+        m_snapshotTimer = new QTimer(this);
+        m_snapshotTimer->setInterval(1000);
+        connect(m_snapshotTimer, &QTimer::timeout, this, &UdpReceiver::emitSnapshot);
+        m_snapshotTimer->start();
+    }
+    return m_states;
+}
+
+void UdpReceiver::readSocket(Socket& socket, int maxRounds)
+{
+    mmsghdr msgs[kRecvBatch];
+    iovec iov[kRecvBatch];
+    sockaddr_storage addrs[kRecvBatch];
+    for (int round = 0; round < maxRounds; ++round) {
+        for (int i = 0; i < kRecvBatch; ++i) {
+            iov[i].iov_base = m_buffer.data() + std::size_t(i) * kMaxDatagram;
+            iov[i].iov_len = kMaxDatagram;
+            std::memset(&msgs[i].msg_hdr, 0, sizeof(msghdr));
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &addrs[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+            msgs[i].msg_len = 0;
+        }
+        const int n = ::recvmmsg(socket.fd, msgs, kRecvBatch, MSG_DONTWAIT, nullptr);
+        if (n <= 0)
+            break;
+        const std::uint64_t now = realtimeNs();
+        for (int i = 0; i < n; ++i) {
+            const std::size_t len = msgs[i].msg_len;
+            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+                ++m_truncated;
+            ++m_datagrams;
+            m_bytes += len;
+            const decode::Endpoint from = fromSockaddr(addrs[i]);
+            const std::span<const std::byte> payload(m_buffer.data() + std::size_t(i) * kMaxDatagram, len);
+            m_flows += m_decoder->decode(payload, from, now, m_batch);
+        }
+        if (m_batch.size() >= kHandOverFlows)
+            handOver(m_closing);
+        if (n < kRecvBatch)
+            break;
+    }
+    handOver(m_closing);
+}
+
+void UdpReceiver::handOver(bool unbounded)
+{
+    if (m_batch.empty())
+        return;
+    if (unbounded) {
+        m_queue.pushUnbounded(m_batch);
+        return;
+    }
+    bool wake = false;
+    m_queue.push(m_batch, wake);
+    if (wake)
+        emit flowsAvailable();
+}
+
+ReceiverSnapshot UdpReceiver::snapshot() const
+{
+    ReceiverSnapshot s;
+    s.timeNs = realtimeNs();
+    s.endpoints = m_states;
+    s.datagrams = m_datagrams;
+    s.bytes = m_bytes;
+    s.truncatedDatagrams = m_truncated;
+    s.flowsDecoded = m_flows;
+    s.flowsDropped = m_queue.dropped();
+    m_decoder->forEachDomain([&](const decode::DomainKey& k, const decode::DomainStats& st) {
+        s.exporters.emplace_back(k, st);
+    });
+    s.unattributed = m_decoder->unattributedAnomalies();
+    return s;
+}
+
+void UdpReceiver::emitSnapshot()
+{
+    emit snapshotReady(snapshot());
+}
+
+ReceiverSnapshot UdpReceiver::drainAndClose()
+{
+    m_closing = true; // hand over without a bound: nothing received before the stop is dropped
+    for (auto& socket : m_sockets) {
+        if (socket->notifier)
+            socket->notifier->setEnabled(false);
+        readSocket(*socket, 1 << 20);
+    }
+    if (m_snapshotTimer)
+        m_snapshotTimer->stop();
+    for (auto& socket : m_sockets) {
+        delete socket->notifier;
+        socket->notifier = nullptr;
+    }
+    m_sockets.clear();
+    for (auto& st : m_states)
+        st.listening = false;
+    return snapshot();
+}
+
+} // namespace flowlens::collect

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/collect/collector_snapshot.h"
+#include "core/store/flow_writer.h"
+#include "core/util/result.h"
+
+#include <memory>
+#include <vector>
+
+#include <QObject>
+
+class QTimer;
+
+namespace flowlens::collect {
+
+class FlowQueue;
+
+/// Owns the FlowWriter on the writer thread: drains the queue, commits once a second, stores the
+/// exporter health. While commits fail (disk full, read-only) it stops draining, so the bounded
+/// queue fills and the receiver counts drops, and it retries every second until space returns.
+class WriterWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options);
+    ~WriterWorker() override;
+
+    /// Opens the database (call in the writer thread).
+    Result<void> open();
+    /// Drains the queue, stores `finalExporters`, commits and finalises every open minute.
+    Result<store::WriterStats> finish(const ReceiverSnapshot& finalReceiver);
+
+    store::WriterStats stats() const;
+    QString lastError() const { return m_lastError; }
+
+public slots:
+    void drain();
+    void storeReceiverSnapshot(const flowlens::collect::ReceiverSnapshot& snapshot);
+
+signals:
+    void committed(const flowlens::store::WriterStats& stats, const QString& error);
+
+private:
+    void commit();
+
+    FlowQueue& m_queue;
+    QString m_path;
+    store::WriterOptions m_options;
+    std::unique_ptr<store::FlowWriter> m_writer;
+    std::vector<std::vector<decode::FlowRecord>> m_taken;
+    QTimer* m_commitTimer = nullptr;
+    QString m_lastError;
+    std::uint64_t m_droppedLogged = 0;
+};
+
+} // namespace flowlens::collect

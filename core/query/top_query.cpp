@@ -1,0 +1,230 @@
+#include "top_query.h"
+
+#include "core/store/flow_reader.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace flowlens::query {
+
+using store::Counters;
+using store::Dimension;
+using store::RollupKey;
+using store::RollupKeyHash;
+
+namespace {
+
+constexpr std::int64_t kBucket = 60;
+constexpr std::uint64_t kNs = 1000000000ull;
+
+struct Accum
+{
+    Counters counters;
+    std::uint32_t truncatedPresent = 0; ///< truncated buckets in which this key was kept
+};
+
+using AccumMap = std::unordered_map<RollupKey, Accum, RollupKeyHash>;
+
+store::FieldMask fieldsFor(Dimension d)
+{
+    using decode::FlowField;
+    store::FieldMask m = store::fieldMask({FlowField::Bytes, FlowField::Packets, FlowField::SamplingRate});
+    switch (d) {
+    case Dimension::Proto:
+        m.set(std::size_t(FlowField::Proto));
+        break;
+    case Dimension::Src:
+        m.set(std::size_t(FlowField::SrcAddr));
+        break;
+    case Dimension::Dst:
+        m.set(std::size_t(FlowField::DstAddr));
+        break;
+    case Dimension::Ip:
+    case Dimension::Pair:
+        m.set(std::size_t(FlowField::SrcAddr));
+        m.set(std::size_t(FlowField::DstAddr));
+        break;
+    case Dimension::SrcPort:
+        m.set(std::size_t(FlowField::SrcPort));
+        break;
+    case Dimension::DstPort:
+        m.set(std::size_t(FlowField::DstPort));
+        break;
+    case Dimension::Exporter:
+        m.set(std::size_t(FlowField::SamplerAddress));
+        break;
+    case Dimension::Count_:
+        break;
+    }
+    return m;
+}
+
+Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since, std::uint64_t until,
+                      AccumMap& map, Counters& total, bool& sampled)
+{
+    if (since >= until)
+        return {};
+    store::FlowReader::ScanOptions opts;
+    opts.sinceNs = since;
+    opts.untilNs = until;
+    opts.fields = fieldsFor(req.by);
+    for (decode::FlowField f : req.filter.fields())
+        opts.fields.set(std::size_t(f));
+    const bool filtered = !req.filter.isEmpty();
+    return reader.scan(opts, [&](std::span<const decode::FlowRecord> flows) {
+        for (const decode::FlowRecord& r : flows) {
+            if (filtered && !req.filter.matches(r))
+                continue;
+            total.add(r);
+            sampled = sampled || r.sampling_rate > 1;
+            RollupKey keys[2];
+            const int n = store::rollupKeys(req.by, r, keys);
+            for (int k = 0; k < n; ++k)
+                map[keys[k]].counters.add(r);
+        }
+        return true;
+    });
+}
+
+std::vector<TopEntry> rank(const AccumMap& map, const TopRequest& req, std::size_t limit)
+{
+    std::vector<TopEntry> rows;
+    rows.reserve(map.size());
+    for (const auto& [key, acc] : map)
+        if (!key.isOther())
+            rows.push_back({key, acc.counters});
+    auto better = [&](const TopEntry& a, const TopEntry& b) {
+        const auto va = store::metricValue(a.counters, req.order, req.raw);
+        const auto vb = store::metricValue(b.counters, req.order, req.raw);
+        return va != vb ? va > vb : a.key < b.key;
+    };
+    if (limit && rows.size() > limit) {
+        std::partial_sort(rows.begin(), rows.begin() + std::ptrdiff_t(limit), rows.end(), better);
+        rows.resize(limit);
+    } else {
+        std::sort(rows.begin(), rows.end(), better);
+    }
+    return rows;
+}
+
+} // namespace
+
+std::uint64_t reportedValue(const Counters& c, store::Metric metric, bool raw)
+{
+    return store::metricValue(c, metric, raw);
+}
+
+Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
+{
+    if (auto r = reader.beginSnapshot(); !r)
+        return fail(r.error());
+    struct EndSnapshot
+    {
+        store::FlowReader& r;
+        ~EndSnapshot() { r.endSnapshot(); }
+    } endSnapshot{reader};
+
+    TopResult result;
+    const std::size_t limit = req.limit > 0 ? std::size_t(req.limit) : 0;
+
+    auto fullScan = [&]() -> Result<TopResult> {
+        TopResult out;
+        AccumMap map;
+        if (auto r = scanInto(reader, req, req.sinceNs, req.untilNs, map, out.total, out.sampled); !r)
+            return fail(r.error());
+        out.keys = map.size();
+        out.rows = rank(map, req, limit);
+        out.exact = true;
+        out.fromRollups = false;
+        return out;
+    };
+    if (!req.filter.isEmpty())
+        return fullScan();
+
+    // Whole minutes inside the range come from rollups; the partial minutes at the edges are scanned.
+    const std::uint64_t sinceS = req.sinceNs / kNs + (req.sinceNs % kNs ? 1 : 0);
+    std::int64_t firstBucket = std::int64_t(sinceS) + (kBucket - std::int64_t(sinceS) % kBucket) % kBucket;
+    const std::uint64_t untilCapped = std::min<std::uint64_t>(req.untilNs, std::uint64_t(INT64_MAX));
+    std::int64_t endBucket = std::int64_t(untilCapped / kNs);
+    endBucket -= endBucket % kBucket;
+    if (req.untilNs == UINT64_MAX)
+        endBucket = INT64_MAX / 2;
+    if (endBucket <= firstBucket)
+        return fullScan();
+
+    AccumMap map;
+    std::uint64_t edgeKeys = 0;
+    if (auto r = scanInto(reader, req, req.sinceNs, std::uint64_t(firstBucket) * kNs, map, result.total,
+                          result.sampled);
+        !r)
+        return fail(r.error());
+    if (req.untilNs != UINT64_MAX)
+        if (auto r = scanInto(reader, req, std::uint64_t(endBucket) * kNs, req.untilNs, map, result.total,
+                              result.sampled);
+            !r)
+            return fail(r.error());
+    edgeKeys = map.size();
+    (void)edgeKeys;
+
+    auto cuts = reader.rollupCuts(req.by, firstBucket, endBucket);
+    if (!cuts)
+        return fail(cuts.error());
+    auto rows = reader.rollupRows(req.by, firstBucket, endBucket);
+    if (!rows)
+        return fail(rows.error());
+
+    std::unordered_map<std::int64_t, const store::RollupCut*> cutOf;
+    std::uint64_t bound = 0; // the most any key can be missing from what the rollups show
+    bool merged = false;
+    for (const auto& c : *cuts) {
+        cutOf[c.bucket] = &c;
+        bound += store::metricValue(c.maxDropped, req.order, req.raw);
+        merged = merged || c.merged;
+    }
+    for (const auto& row : *rows) {
+        Accum& a = map[row.key];
+        a.counters.add(row.counters);
+        if (!row.key.isOther() && cutOf.count(row.bucket))
+            ++a.truncatedPresent;
+        result.sampled = result.sampled || row.counters.scaledBytes != row.counters.bytes;
+    }
+    // Totals: the rollup rows of any dimension sum to every flow, "other" included (Ip counts twice).
+    if (req.by != Dimension::Ip) {
+        for (const auto& row : *rows)
+            result.total.add(row.counters);
+    } else {
+        auto protoRows = reader.rollupRows(Dimension::Proto, firstBucket, endBucket);
+        if (!protoRows)
+            return fail(protoRows.error());
+        for (const auto& row : *protoRows)
+            result.total.add(row.counters);
+    }
+    result.keys = map.size() - (map.count(RollupKey{}) ? 1 : 0);
+    // Rank including one extra row to check the gap to the first key left out.
+    result.rows = rank(map, req, limit ? limit + 1 : 0);
+    result.fromRollups = true;
+
+    bool exact = cuts->empty();
+    if (!exact && !merged) {
+        const std::size_t shown = limit ? std::min(limit, result.rows.size()) : result.rows.size();
+        exact = true;
+        for (std::size_t i = 0; i < shown && exact; ++i)
+            exact = map[result.rows[i].key].truncatedPresent == cuts->size();
+        if (exact && limit && shown == limit) {
+            const std::uint64_t last = store::metricValue(result.rows[shown - 1].counters, req.order, req.raw);
+            const std::uint64_t next =
+                result.rows.size() > shown ? store::metricValue(result.rows[shown].counters, req.order, req.raw) : 0;
+            exact = last >= next + bound;
+        } else if (exact && !limit) {
+            exact = false; // "all keys" cannot be complete when keys were dropped
+        }
+    }
+    if (limit && result.rows.size() > limit)
+        result.rows.resize(limit);
+    result.exact = exact;
+    if (!exact && req.requireExact)
+        return fullScan();
+    return result;
+}
+
+} // namespace flowlens::query

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# FlowLens on a Debian 12 machine: installs what is missing, builds (Release), then
+#   ./dev.sh start   starts FlowLens (collecting on UDP 2055/4739 into ~/.local/share/flowlens/flows.db)
+#   ./dev.sh test    runs every test (ctest)
+#   ./dev.sh build   only builds
+# Safe to run again: packages already installed are skipped, the build is incremental.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+BUILD_DIR=${FLOWLENS_BUILD_DIR:-build}
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git
+  # libraries
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libgl-dev qtkeychain-qt6-dev
+  libsqlite3-dev libzstd-dev libpcap-dev libmaxminddb-dev libexpected-dev libbenchmark-dev
+  # tools the tests and benchmarks compare with or drive
+  tshark softflowd nfdump xvfb xauth
+)
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "dev.sh: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  # tshark asks whether non-root users may capture; answer no without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release ${FLOWLENS_CMAKE_ARGS:-} >/dev/null
+  cmake --build "$BUILD_DIR" -j "$(nproc)"
+}
+
+cmd=${1:-start}
+shift || true
+case "$cmd" in
+  start)
+    install_missing
+    build
+    data="${XDG_DATA_HOME:-$HOME/.local/share}/flowlens"
+    mkdir -p "$data"
+    exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
+    ;;
+  test)
+    install_missing
+    build
+    cd "$BUILD_DIR"
+    exec ctest --output-on-failure --timeout 900 -j "$(nproc)" "$@"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    echo "usage: ./dev.sh start|test|build" >&2
+    exit 2
+    ;;
+esac
