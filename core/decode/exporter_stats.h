@@ -49,6 +49,8 @@ struct DomainStats
     std::uint64_t templatesWithdrawn = 0; ///< IPFIX withdrawals
     std::uint32_t templatesActive = 0;    ///< templates currently known for this domain
     std::uint64_t samplingRate = 0;       ///< last sampling rate seen/learned (0 = none)
+    std::uint64_t pendingExpired = 0;     ///< data sets kept for a missing template, then dropped
+    std::uint32_t pendingSets = 0;        ///< data sets now waiting for their template
     /// Sequence accounting. Units: flows for v5 and IPFIX, datagrams for v9 and sFlow.
     bool sequenceKnown = false;
     std::uint64_t nextSequence = 0;

@@ -33,6 +33,10 @@ struct DecoderLimits
     std::size_t maxDomains = 10000;           ///< exporter+domain entries tracked
     std::size_t maxTemplatesPerDomain = 4096; ///< v9/IPFIX templates + options templates
     std::size_t maxTemplateFields = 512;      ///< fields in one template record
+    /// Data sets kept per domain while their template is unknown (decoded when it arrives).
+    std::size_t maxPendingSets = 256;
+    std::size_t maxPendingBytes = 1u << 20;             ///< bytes of such sets per domain
+    std::uint64_t maxPendingAgeNs = 600'000'000'000ull; ///< older ones expire (10 minutes)
 };
 
 /// Stateful decoder for all supported protocols. Holds the template caches (keyed by exporter
@@ -51,6 +55,18 @@ public:
     /// counters. Returns the number of records appended.
     std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
                        std::vector<FlowRecord>& out);
+
+    /// Sampling rate to use for an exporter's flows (v5, v9, IPFIX). force: always use `rate`,
+    /// whatever the exporter states; otherwise `rate` is a default used only when the exporter
+    /// states none. A rate of 0 removes the override.
+    void setSamplingOverride(const IpAddress& exporter, std::uint64_t rate, bool force);
+
+    /// All v9/IPFIX templates, options-learned sampling rates and system init times, in a
+    /// versioned binary form, so that a restarted collector can decode data at once.
+    std::vector<std::byte> saveTemplates() const;
+    /// Loads what saveTemplates() wrote (replacing state of the same exporter/domains). Checks
+    /// every length and the limits; on malformed input returns false and changes nothing.
+    bool loadTemplates(std::span<const std::byte> data);
 
     /// Visits every exporter/domain's counters.
     void forEachDomain(const std::function<void(const DomainKey&, const DomainStats&)>& visit) const;
