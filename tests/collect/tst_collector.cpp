@@ -1,0 +1,187 @@
+#include "core/collect/collector.h"
+#include "core/store/flow_reader.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace flowlens;
+
+namespace {
+
+void put16(std::vector<std::uint8_t>& b, std::size_t at, std::uint16_t v)
+{
+    b[at] = std::uint8_t(v >> 8);
+    b[at + 1] = std::uint8_t(v);
+}
+
+void put32(std::vector<std::uint8_t>& b, std::size_t at, std::uint32_t v)
+{
+    for (int i = 0; i < 4; ++i)
+        b[at + std::size_t(i)] = std::uint8_t(v >> (24 - 8 * i));
+}
+
+/// A NetFlow v5 datagram with `count` records: source 10.0.0.<i+1>, 1000*(i+1) bytes, 10 packets.
+std::vector<std::uint8_t> v5Datagram(int count, std::uint32_t sequence)
+{
+    std::vector<std::uint8_t> b(24 + 48 * std::size_t(count), 0);
+    put16(b, 0, 5);
+    put16(b, 2, std::uint16_t(count));
+    put32(b, 4, 100000);                            // sysUptime ms
+    put32(b, 8, std::uint32_t(::time(nullptr)));    // unix secs
+    put32(b, 16, sequence);
+    for (int i = 0; i < count; ++i) {
+        const std::size_t r = 24 + 48 * std::size_t(i);
+        put32(b, r + 0, 0x0a000001u + std::uint32_t(i)); // src
+        put32(b, r + 4, 0xc6336401u);                    // dst 198.51.100.1
+        put32(b, r + 16, 10);                            // packets
+        put32(b, r + 20, 1000u * std::uint32_t(i + 1));  // bytes
+        put32(b, r + 24, 90000);                         // first
+        put32(b, r + 28, 99000);                         // last
+        put16(b, r + 32, std::uint16_t(40000 + i));
+        put16(b, r + 34, 443);
+        b[r + 38] = 6;
+    }
+    return b;
+}
+
+int sendTo(std::uint16_t port, const std::vector<std::uint8_t>& payload)
+{
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const auto n = ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+    ::close(fd);
+    return int(n);
+}
+
+} // namespace
+
+class TestCollector : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void receivesDecodesAndStoresEverything()
+    {
+        QTemporaryDir dir;
+        collect::CollectorConfig config;
+        config.databasePath = dir.filePath(QStringLiteral("c.db"));
+        config.endpoints = {*decode::Endpoint::parse("127.0.0.1:0")};
+        collect::Collector collector;
+        auto bound = collector.start(config);
+        QVERIFY2(bound.has_value(), bound ? "" : qPrintable(bound.error()));
+        QCOMPARE(int(bound->size()), 1);
+        QVERIFY(bound->front().listening);
+        const std::uint16_t port = bound->front().endpoint.port;
+        QVERIFY(port != 0);
+        QVERIFY(bound->front().receiveBufferBytes > 0);
+
+        for (std::uint32_t d = 0; d < 200; ++d)
+            QCOMPARE(sendTo(port, v5Datagram(30, d * 30)), 24 + 48 * 30);
+        QSignalSpy spy(&collector, &collect::Collector::snapshotReady);
+        QTRY_VERIFY_WITH_TIMEOUT(collector.lastSnapshot().receiver.flowsDecoded == 6000, 10000);
+
+        auto stopped = collector.stop();
+        QVERIFY(stopped.has_value());
+        QCOMPARE(stopped->flowsStored, std::uint64_t(6000));
+        const auto last = collector.lastSnapshot();
+        QCOMPARE(last.receiver.datagrams, std::uint64_t(200));
+        QCOMPARE(last.receiver.flowsDropped, std::uint64_t(0));
+        QCOMPARE(int(last.receiver.exporters.size()), 1);
+        QCOMPARE(last.receiver.exporters.front().second.sequenceLost, std::uint64_t(0));
+
+        auto reader = store::FlowReader::open(config.databasePath);
+        QVERIFY(reader.has_value());
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(6000));
+        std::uint64_t bytes = 0;
+        QVERIFY((*reader)->scan({}, [&](std::span<const decode::FlowRecord> flows) {
+            for (const auto& f : flows)
+                bytes += f.bytes;
+            return true;
+        }));
+        QCOMPARE(bytes, std::uint64_t(200) * 1000 * (30 * 31 / 2));
+    }
+
+    void stopFlushesWhatTheSocketHolds()
+    {
+        // Datagrams sent right before stop() are still stored: stop drains the socket first.
+        QTemporaryDir dir;
+        collect::CollectorConfig config;
+        config.databasePath = dir.filePath(QStringLiteral("c.db"));
+        config.endpoints = {*decode::Endpoint::parse("127.0.0.1:0")};
+        collect::Collector collector;
+        auto bound = collector.start(config);
+        QVERIFY(bound.has_value());
+        for (std::uint32_t d = 0; d < 50; ++d)
+            sendTo(bound->front().endpoint.port, v5Datagram(10, d * 10));
+        auto stopped = collector.stop();
+        QVERIFY(stopped.has_value());
+        QCOMPARE(stopped->flowsStored, std::uint64_t(500));
+    }
+
+    void portInUseIsAClearError()
+    {
+        const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        QCOMPARE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+        socklen_t len = sizeof a;
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+        const std::uint16_t busy = ntohs(a.sin_port);
+
+        QTemporaryDir dir;
+        collect::CollectorConfig config;
+        config.databasePath = dir.filePath(QStringLiteral("c.db"));
+        config.endpoints = {decode::Endpoint{decode::IpAddress::fromV4(0x7f000001u), busy}};
+        collect::Collector collector;
+        auto r = collector.start(config);
+        ::close(fd);
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().contains(QString::number(busy)) && r.error().contains(QStringLiteral("already in use")),
+                 qPrintable(r.error()));
+        QVERIFY(!collector.isRunning());
+    }
+
+    void unwritableDatabaseIsAClearError()
+    {
+        collect::CollectorConfig config;
+        config.databasePath = QStringLiteral("/proc/flowlens-cannot-write-here/c.db");
+        config.endpoints = {*decode::Endpoint::parse("127.0.0.1:0")};
+        collect::Collector collector;
+        auto r = collector.start(config);
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().contains(QStringLiteral("/proc/flowlens-cannot-write-here/c.db")), qPrintable(r.error()));
+    }
+
+    void queueOverflowIsCountedNotBlocking()
+    {
+        // A queue of 100 flows cannot take 30-flow batches fast enough when the writer is busy:
+        // whatever does not fit is counted as dropped; received = stored + dropped.
+        QTemporaryDir dir;
+        collect::CollectorConfig config;
+        config.databasePath = dir.filePath(QStringLiteral("c.db"));
+        config.endpoints = {*decode::Endpoint::parse("127.0.0.1:0")};
+        config.queueCapacityFlows = 100;
+        collect::Collector collector;
+        auto bound = collector.start(config);
+        QVERIFY(bound.has_value());
+        for (std::uint32_t d = 0; d < 2000; ++d)
+            sendTo(bound->front().endpoint.port, v5Datagram(30, d * 30));
+        auto stopped = collector.stop();
+        QVERIFY(stopped.has_value());
+        const auto last = collector.lastSnapshot();
+        QCOMPARE(stopped->flowsStored + last.receiver.flowsDropped, last.receiver.flowsDecoded);
+        QCOMPARE(last.receiver.flowsDecoded, last.receiver.datagrams * 30);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCollector)
+#include "tst_collector.moc"
