@@ -1046,6 +1046,103 @@ private slots:
         QVERIFY(moved.matches(R().ports(1, 80)));
     }
 
+    // Random token soup: every input either parses (and then evaluates and prunes without trouble)
+    // or yields an error that points inside the text.
+    void randomTextIsHandled()
+    {
+        const char* const pieces[] = {"src",
+                                      "dst",
+                                      "ip",
+                                      "host",
+                                      "net",
+                                      "port",
+                                      "proto",
+                                      "tcp",
+                                      "not",
+                                      "and",
+                                      "or",
+                                      "(",
+                                      ")",
+                                      "[",
+                                      "]",
+                                      ",",
+                                      "in",
+                                      "!",
+                                      "!=",
+                                      "==",
+                                      "<",
+                                      ">=",
+                                      "&&",
+                                      "||",
+                                      "&",
+                                      "|",
+                                      "#",
+                                      "\n",
+                                      "10.0.0.1",
+                                      "10.0.0.0/8",
+                                      "::1",
+                                      "2001:db8::/32",
+                                      "/",
+                                      "80",
+                                      "0x1f",
+                                      "1.5k",
+                                      "99999999999999999999",
+                                      "mask",
+                                      "255.0.0.0",
+                                      "flags",
+                                      "SA",
+                                      "icmp",
+                                      "type",
+                                      "icmp-type",
+                                      "bytes",
+                                      "bps",
+                                      "duration",
+                                      "as",
+                                      "if",
+                                      "vlan",
+                                      "mac",
+                                      "00:11:22:33:44:55",
+                                      "exporter",
+                                      "bgp",
+                                      "next",
+                                      "any",
+                                      "ipv6",
+                                      "sampled",
+                                      "eq",
+                                      "lt",
+                                      "é",
+                                      "\t",
+                                      "",
+                                      "x"};
+        std::mt19937 rng(7);
+        const FlowRecord records[] = {baseRecord(), v6Record(), FlowRecord{}};
+        int parsed = 0;
+        for (int i = 0; i < 20000; ++i) {
+            QString text;
+            const int n = int(rng() % 9);
+            for (int k = 0; k < n; ++k) {
+                text += QString::fromUtf8(pieces[rng() % std::size(pieces)]);
+                if (rng() % 4)
+                    text += QLatin1Char(' ');
+            }
+            const auto f = Filter::parse(text);
+            if (f) {
+                ++parsed;
+                for (const FlowRecord& r : records)
+                    f->matches(r);
+                const query::FieldRange range{FlowField::DstPort, 0, 100};
+                QVERIFY(f->mayMatch(std::span<const query::FieldRange>(&range, 1)) ||
+                        !f->matches(records[2]));
+                continue;
+            }
+            const query::FilterError& e = f.error();
+            QVERIFY2(e.position >= 0 && e.length >= 0 && e.position + e.length <= text.size(),
+                     qPrintable(text));
+            QVERIFY2(!e.message.isEmpty(), qPrintable(text));
+        }
+        QVERIFY(parsed > 100);
+    }
+
     // Property checks over random records: the compiled graph agrees with boolean algebra, and
     // pruning never rejects a block that holds a matching record.
     void randomisedAlgebraAndPruning()
