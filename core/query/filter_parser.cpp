@@ -617,6 +617,8 @@ int FilterParser::parseTerm()
         return parseMetricTerm(FilterOp::BppRange, FlowField::Bytes, 0, QStringLiteral("a number"), t.text);
     }
 
+    if (is("and") || is("or"))
+        return expected(QStringLiteral("a filter term"), previous, t);
     // Not a keyword. A bare address or number is most likely a forgotten "host" or "port".
     QString hint;
     const QString head = t.text.section(QLatin1Char('/'), 0, 0);
@@ -626,10 +628,7 @@ int FilterParser::parseTerm()
         hint = QStringLiteral("port ") + t.text;
     else
         hint = closest(w, termKeywords());
-    QString message;
-    if (w == QLatin1String("and") || w == QLatin1String("or"))
-        return expected(QStringLiteral("a filter term"), previous, t);
-    message = QStringLiteral("unknown keyword ") + describe(t);
+    QString message = QStringLiteral("unknown keyword ") + describe(t);
     if (!hint.isEmpty())
         message += QStringLiteral(" (did you mean '") + hint + QStringLiteral("'?)");
     return fail(t, message);
