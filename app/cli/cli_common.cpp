@@ -87,7 +87,8 @@ SignalWatcher::SignalWatcher(QObject* parent)
         [[maybe_unused]] const auto n = ::read(g_signalFd[1], &c, 1);
         emit signalled(int(c));
     });
-    struct sigaction sa{};
+    struct sigaction sa
+    {};
     sa.sa_handler = onSignal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
@@ -97,7 +98,8 @@ SignalWatcher::SignalWatcher(QObject* parent)
 
 SignalWatcher::~SignalWatcher()
 {
-    struct sigaction sa{};
+    struct sigaction sa
+    {};
     sa.sa_handler = SIG_DFL;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);

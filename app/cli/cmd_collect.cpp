@@ -29,9 +29,10 @@ QString statusLine(const collect::CollectorSnapshot& s)
 int runCollect(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Receives NetFlow v5/v9 and IPFIX on UDP and stores the flows in a FlowLens database until SIGINT/SIGTERM "
-        "or --duration, then stores everything received and exits 0."));
+    p.setApplicationDescription(
+        QStringLiteral("Receives NetFlow v5/v9 and IPFIX on UDP and stores the flows in a FlowLens database "
+                       "until SIGINT/SIGTERM "
+                       "or --duration, then stores everything received and exits 0."));
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Database file (created when missing)."),
                                 QStringLiteral("FILE"));
     const QCommandLineOption listen(QStringLiteral("listen"),
@@ -42,17 +43,18 @@ int runCollect(const QStringList& args)
     const QCommandLineOption duration(QStringLiteral("duration"),
                                       QStringLiteral("Stop after this long (seconds, or 30s, 15m, 2h)."),
                                       QStringLiteral("SECONDS"));
-    const QCommandLineOption retention(QStringLiteral("retention"),
-                                       QStringLiteral("Delete flows older than this (e.g. 7d); default keep."),
-                                       QStringLiteral("DURATION"));
-    const QCommandLineOption maxSize(QStringLiteral("max-size-mb"),
-                                     QStringLiteral("Delete the oldest flows when the database grows past this."),
-                                     QStringLiteral("MB"));
+    const QCommandLineOption retention(
+        QStringLiteral("retention"), QStringLiteral("Delete flows older than this (e.g. 7d); default keep."),
+        QStringLiteral("DURATION"));
+    const QCommandLineOption maxSize(
+        QStringLiteral("max-size-mb"),
+        QStringLiteral("Delete the oldest flows when the database grows past this."), QStringLiteral("MB"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No status lines on stderr."));
     p.addOptions({db, listen, duration, retention, maxSize, quiet});
-    if (int rc = parseOrExit(p, args,
-                             QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
-                                            "or an endpoint that cannot be bound."));
+    if (int rc =
+            parseOrExit(p, args,
+                        QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
+                                       "or an endpoint that cannot be bound."));
         rc >= 0)
         return rc;
     if (!p.isSet(db)) {
@@ -109,14 +111,15 @@ int runCollect(const QStringList& args)
     for (const auto& st : *started) {
         if (st.listening)
             printErr(QStringLiteral("listening on %1 (receive buffer %2)\n")
-                         .arg(QString::fromStdString(st.endpoint.toString()), humanBytes(std::uint64_t(st.receiveBufferBytes))));
+                         .arg(QString::fromStdString(st.endpoint.toString()),
+                              humanBytes(std::uint64_t(st.receiveBufferBytes))));
         else
             printErr(QStringLiteral("not listening: %1\n").arg(st.error));
     }
     printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
 
-    SignalWatcher signals;
-    QObject::connect(&signals, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
     if (durationS > 0)
         QTimer::singleShot(std::chrono::seconds(durationS), qApp, [] { QCoreApplication::quit(); });
     const bool isQuiet = p.isSet(quiet);

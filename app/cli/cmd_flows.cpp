@@ -12,9 +12,10 @@ namespace flowlens::cli {
 int runFlows(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Prints stored flows in arrival order, as goflow2-style NDJSON (proto and etype as names, addresses as "
-        "strings, times in ns, counters as sent with sampling_rate beside them) or CSV."));
+    p.setApplicationDescription(
+        QStringLiteral("Prints stored flows in arrival order, as goflow2-style NDJSON (proto and etype as "
+                       "names, addresses as "
+                       "strings, times in ns, counters as sent with sampling_rate beside them) or CSV."));
     QueryOptions q(QStringLiteral("ndjson|csv"), QStringLiteral("ndjson"));
     q.addTo(p);
     const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("Flows to print (0 = all)."),

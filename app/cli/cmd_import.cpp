@@ -9,19 +9,20 @@ namespace flowlens::cli {
 int runImport(const QStringList& args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Decodes pcap/pcapng captures of NetFlow/IPFIX export datagrams (or, with --raw, files that each hold one "
-        "datagram) into a FlowLens database."));
+    p.setApplicationDescription(QStringLiteral("Decodes pcap/pcapng captures of NetFlow/IPFIX export "
+                                               "datagrams (or, with --raw, files that each hold one "
+                                               "datagram) into a FlowLens database."));
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Database file (created when missing)."),
                                 QStringLiteral("FILE"));
     const QCommandLineOption raw(QStringLiteral("raw"), QStringLiteral("Each FILE is one raw UDP payload."));
     p.addOptions({db, raw});
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Captures (or raw datagrams), in order."),
                             QStringLiteral("FILE..."));
-    if (int rc = parseOrExit(p, args,
-                             QStringLiteral("\n\nExit codes: 0 all files imported, 1 a file or the database could "
-                                            "not be read or written (the readable files are imported), 2 bad "
-                                            "arguments."));
+    if (int rc =
+            parseOrExit(p, args,
+                        QStringLiteral("\n\nExit codes: 0 all files imported, 1 a file or the database could "
+                                       "not be read or written (the readable files are imported), 2 bad "
+                                       "arguments."));
         rc >= 0)
         return rc;
     if (!p.isSet(db) || p.positionalArguments().isEmpty()) {
@@ -42,17 +43,19 @@ int runImport(const QStringList& args)
     for (const QString& e : stats->errors)
         printErr(QStringLiteral("flowlens-cli import: %1\n").arg(e));
     std::uint64_t anomalies = 0;
-    decoder.forEachDomain([&](const decode::DomainKey&, const decode::DomainStats& s) { anomalies += s.anomalyTotal(); });
+    decoder.forEachDomain(
+        [&](const decode::DomainKey&, const decode::DomainStats& s) { anomalies += s.anomalyTotal(); });
     for (auto v : decoder.unattributedAnomalies())
         anomalies += v;
-    printErr(QStringLiteral("imported %1 flows from %2 datagrams in %3 files into %4 (%5 anomalies, %6 non-UDP "
-                            "frames skipped)\n")
-                 .arg(stats->flows)
-                 .arg(stats->datagrams)
-                 .arg(stats->files)
-                 .arg(p.value(db))
-                 .arg(anomalies)
-                 .arg(stats->framesSkipped));
+    printErr(
+        QStringLiteral("imported %1 flows from %2 datagrams in %3 files into %4 (%5 anomalies, %6 non-UDP "
+                       "frames skipped)\n")
+            .arg(stats->flows)
+            .arg(stats->datagrams)
+            .arg(stats->files)
+            .arg(p.value(db))
+            .arg(anomalies)
+            .arg(stats->framesSkipped));
     return stats->errors.isEmpty() ? kExitOk : kExitFailure;
 }
 

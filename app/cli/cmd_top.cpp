@@ -20,9 +20,10 @@ int runTop(const QStringList& args)
         "bytes, packets or flows. Values are sampling-scaled unless --raw."));
     QueryOptions q(QStringLiteral("table|csv|json"), QStringLiteral("table"));
     q.addTo(p);
-    const QCommandLineOption by(QStringLiteral("by"),
-                                QStringLiteral("src, dst, ip (to or from), pair, srcport, dstport, proto or exporter."),
-                                QStringLiteral("DIM"));
+    const QCommandLineOption by(
+        QStringLiteral("by"),
+        QStringLiteral("src, dst, ip (to or from), pair, srcport, dstport, proto or exporter."),
+        QStringLiteral("DIM"));
     const QCommandLineOption order(QStringLiteral("order"), QStringLiteral("bytes, packets or flows."),
                                    QStringLiteral("METRIC"), QStringLiteral("bytes"));
     const QCommandLineOption limit(QStringLiteral("limit"), QStringLiteral("Rows to show (0 = all)."),
@@ -30,24 +31,27 @@ int runTop(const QStringList& args)
     const QCommandLineOption raw(QStringLiteral("raw"),
                                  QStringLiteral("Counters as the exporters sent them, not sampling-scaled."));
     p.addOptions({by, order, limit, raw});
-    if (int rc = parseOrExit(p, args,
-                             QStringLiteral("\n\nCSV has the header rank,key,flows,packets,bytes; protocol keys are "
-                                            "IANA numbers, pairs are SRC->DST.\nExit codes: 0 success, 1 the "
-                                            "database cannot be read, 2 bad arguments or filter."));
+    if (int rc = parseOrExit(
+            p, args,
+            QStringLiteral("\n\nCSV has the header rank,key,flows,packets,bytes; protocol keys are "
+                           "IANA numbers, pairs are SRC->DST.\nExit codes: 0 success, 1 the "
+                           "database cannot be read, 2 bad arguments or filter."));
         rc >= 0)
         return rc;
     if (int rc = q.read(p, QStringLiteral("top")); rc >= 0)
         return rc;
     query::TopRequest req;
     if (!p.isSet(by)) {
-        printErr(QStringLiteral("flowlens-cli top: --by is required (src, dst, ip, pair, srcport, dstport, proto, "
-                                "exporter)\n"));
+        printErr(
+            QStringLiteral("flowlens-cli top: --by is required (src, dst, ip, pair, srcport, dstport, proto, "
+                           "exporter)\n"));
         return kExitUsage;
     }
     const auto dim = store::dimensionFromName(p.value(by).toStdString());
     if (!dim) {
-        printErr(QStringLiteral("flowlens-cli top: --by %1 is not one of src, dst, ip, pair, srcport, dstport, proto, "
-                                "exporter\n")
+        printErr(QStringLiteral(
+                     "flowlens-cli top: --by %1 is not one of src, dst, ip, pair, srcport, dstport, proto, "
+                     "exporter\n")
                      .arg(p.value(by)));
         return kExitUsage;
     }
@@ -79,7 +83,9 @@ int runTop(const QStringList& args)
         printErr(QStringLiteral("flowlens-cli top: %1\n").arg(result.error()));
         return kExitFailure;
     }
-    auto value = [&](const store::Counters& c, store::Metric m) { return query::reportedValue(c, m, req.raw); };
+    auto value = [&](const store::Counters& c, store::Metric m) {
+        return query::reportedValue(c, m, req.raw);
+    };
     const QString dimName = QString::fromLatin1(store::dimensionName(req.by));
     if (q.formatValue == QLatin1String("csv")) {
         QString out = QStringLiteral("rank,key,flows,packets,bytes\n");
@@ -118,12 +124,14 @@ int runTop(const QStringList& args)
         doc[QStringLiteral("total")] = total;
         printOut(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
     } else {
-        QString out = QStringLiteral("Top %1 %2 by %3%4%5\n")
-                          .arg(req.limit ? QString::number(req.limit) : QStringLiteral("all"), dimName,
-                               QString::fromLatin1(store::metricName(req.order)),
-                               req.raw ? QStringLiteral(" (counters as sent)")
-                                       : (result->sampled ? QStringLiteral(" (sampling-scaled)") : QString()),
-                               q.parsedFilter.isEmpty() ? QString() : QStringLiteral(", filter: ") + q.parsedFilter.text());
+        QString out =
+            QStringLiteral("Top %1 %2 by %3%4%5\n")
+                .arg(req.limit ? QString::number(req.limit) : QStringLiteral("all"), dimName,
+                     QString::fromLatin1(store::metricName(req.order)),
+                     req.raw ? QStringLiteral(" (counters as sent)")
+                             : (result->sampled ? QStringLiteral(" (sampling-scaled)") : QString()),
+                     q.parsedFilter.isEmpty() ? QString()
+                                              : QStringLiteral(", filter: ") + q.parsedFilter.text());
         QStringList keys;
         int keyWidth = int(dimName.size());
         for (const auto& row : result->rows) {
@@ -131,7 +139,8 @@ int runTop(const QStringList& args)
             keyWidth = std::max(keyWidth, int(keys.back().size()));
         }
         auto pct = [](std::uint64_t v, std::uint64_t total) {
-            return total ? QString::number(100.0 * double(v) / double(total), 'f', 1) + QLatin1Char('%') : QString();
+            return total ? QString::number(100.0 * double(v) / double(total), 'f', 1) + QLatin1Char('%')
+                         : QString();
         };
         out += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                    .arg(QStringLiteral("rank"), 4)

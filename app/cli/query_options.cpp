@@ -7,11 +7,10 @@
 namespace flowlens::cli {
 
 QueryOptions::QueryOptions(const QString& formatList, const QString& defaultFormat)
-    : format(QStringLiteral("format"), QStringLiteral("Output format: %1.").arg(formatList), QStringLiteral("FORMAT"),
-             defaultFormat)
+    : format(QStringLiteral("format"), QStringLiteral("Output format: %1.").arg(formatList),
+             QStringLiteral("FORMAT"), defaultFormat)
     , formats(formatList)
-{
-}
+{}
 
 void QueryOptions::addTo(QCommandLineParser& p) const
 {

@@ -54,14 +54,16 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     m_receiverThread->start();
 
     Result<void> opened;
-    QMetaObject::invokeMethod(m_writer, [&] { opened = m_writer->open(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [&] { opened = m_writer->open(); }, Qt::BlockingQueuedConnection);
     if (!opened) {
         shutdownThreads();
         return fail(opened.error());
     }
     Result<std::vector<EndpointState>> bound;
     QMetaObject::invokeMethod(
-        m_receiver, [&] { bound = m_receiver->bindAll(endpoints, useDefaults); }, Qt::BlockingQueuedConnection);
+        m_receiver, [&] { bound = m_receiver->bindAll(endpoints, useDefaults); },
+        Qt::BlockingQueuedConnection);
     if (!bound) {
         QMetaObject::invokeMethod(
             m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);
@@ -105,9 +107,11 @@ Result<store::WriterStats> Collector::stop()
         return m_last.writer;
     m_running = false;
     ReceiverSnapshot final;
-    QMetaObject::invokeMethod(m_receiver, [&] { final = m_receiver->drainAndClose(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_receiver, [&] { final = m_receiver->drainAndClose(); }, Qt::BlockingQueuedConnection);
     Result<store::WriterStats> finished;
-    QMetaObject::invokeMethod(m_writer, [&] { finished = m_writer->finish(final); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [&] { finished = m_writer->finish(final); }, Qt::BlockingQueuedConnection);
     m_last.receiver = final;
     if (finished)
         m_last.writer = *finished;

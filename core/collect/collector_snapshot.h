@@ -41,9 +41,9 @@ struct CollectorSnapshot
 {
     ReceiverSnapshot receiver;
     store::WriterStats writer;
-    QString writerError;           ///< last commit error, empty when healthy
+    QString writerError; ///< last commit error, empty when healthy
     std::size_t queueDepth = 0;
-    double flowsPerSecond = 0;     ///< decoded, over the last interval
+    double flowsPerSecond = 0; ///< decoded, over the last interval
     double datagramsPerSecond = 0;
 };
 

@@ -4,8 +4,7 @@ namespace flowlens::collect {
 
 FlowQueue::FlowQueue(std::size_t capacityFlows)
     : m_capacity(capacityFlows)
-{
-}
+{}
 
 bool FlowQueue::push(std::vector<decode::FlowRecord>& batch, bool& wake)
 {

@@ -80,7 +80,8 @@ Result<ImportStats> importFiles(const QStringList& files, bool raw, decode::Flow
             }
             stats.framesSkipped += reader->framesSkipped();
             if (!reader->error().isEmpty())
-                stats.errors << QStringLiteral("error reading %1 after %2 frames: %3 (the frames before were imported)")
+                stats.errors << QStringLiteral(
+                                    "error reading %1 after %2 frames: %3 (the frames before were imported)")
                                     .arg(path)
                                     .arg(reader->framesRead())
                                     .arg(reader->error());
@@ -88,7 +89,8 @@ Result<ImportStats> importFiles(const QStringList& files, bool raw, decode::Flow
         }
     }
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> exporters;
-    decoder.forEachDomain([&](const decode::DomainKey& k, const decode::DomainStats& s) { exporters.emplace_back(k, s); });
+    decoder.forEachDomain(
+        [&](const decode::DomainKey& k, const decode::DomainStats& s) { exporters.emplace_back(k, s); });
     writer.setExporters(std::move(exporters));
     writer.add(batch);
     if (auto r = writer.close(); !r)

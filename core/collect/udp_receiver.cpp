@@ -49,22 +49,26 @@ QString bindErrorText(const decode::Endpoint& ep, int err)
     const QString where = QString::fromStdString(ep.toString());
     switch (err) {
     case EADDRINUSE:
-        return QStringLiteral("cannot listen on %1: UDP port %2 is already in use by another program (another "
-                              "collector such as nfcapd, or a second FlowLens); stop it or choose another port "
-                              "with --listen")
+        return QStringLiteral(
+                   "cannot listen on %1: UDP port %2 is already in use by another program (another "
+                   "collector such as nfcapd, or a second FlowLens); stop it or choose another port "
+                   "with --listen")
             .arg(where)
             .arg(ep.port);
     case EACCES:
-        return QStringLiteral("cannot listen on %1: ports below 1024 need privileges; use a port above 1024 "
-                              "(FlowLens defaults to 2055, 4739, 6343) or grant the binary cap_net_bind_service "
-                              "(sudo setcap cap_net_bind_service=+ep flowlens-cli)")
+        return QStringLiteral(
+                   "cannot listen on %1: ports below 1024 need privileges; use a port above 1024 "
+                   "(FlowLens defaults to 2055, 4739, 6343) or grant the binary cap_net_bind_service "
+                   "(sudo setcap cap_net_bind_service=+ep flowlens-cli)")
             .arg(where);
     case EADDRNOTAVAIL:
-        return QStringLiteral("cannot listen on %1: that address is not configured on this machine").arg(where);
+        return QStringLiteral("cannot listen on %1: that address is not configured on this machine")
+            .arg(where);
     case EAFNOSUPPORT:
         return QStringLiteral("cannot listen on %1: IPv6 is not available on this machine").arg(where);
     default:
-        return QStringLiteral("cannot listen on %1: %2").arg(where, QString::fromLocal8Bit(std::strerror(err)));
+        return QStringLiteral("cannot listen on %1: %2")
+            .arg(where, QString::fromLocal8Bit(std::strerror(err)));
     }
 }
 
@@ -234,9 +238,8 @@ ReceiverSnapshot UdpReceiver::snapshot() const
     s.truncatedDatagrams = m_truncated;
     s.flowsDecoded = m_flows;
     s.flowsDropped = m_queue.dropped();
-    m_decoder->forEachDomain([&](const decode::DomainKey& k, const decode::DomainStats& st) {
-        s.exporters.emplace_back(k, st);
-    });
+    m_decoder->forEachDomain(
+        [&](const decode::DomainKey& k, const decode::DomainStats& st) { s.exporters.emplace_back(k, st); });
     s.unattributed = m_decoder->unattributedAnomalies();
     return s;
 }

@@ -30,7 +30,8 @@ public:
     /// Binds every endpoint; the states say which listen and why others do not. The call fails
     /// only when none could be bound. `optionalV6`: IPv6 endpoints may fail for lack of IPv6
     /// support without it being an error (default endpoints).
-    Result<std::vector<EndpointState>> bindAll(const std::vector<decode::Endpoint>& endpoints, bool optionalV6);
+    Result<std::vector<EndpointState>> bindAll(const std::vector<decode::Endpoint>& endpoints,
+                                               bool optionalV6);
     /// Per-exporter sampling rate override (see FlowDecoder).
     decode::FlowDecoder& decoder() { return *m_decoder; }
 

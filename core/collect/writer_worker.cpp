@@ -10,8 +10,7 @@ WriterWorker::WriterWorker(FlowQueue& queue, QString databasePath, store::Writer
     : m_queue(queue)
     , m_path(std::move(databasePath))
     , m_options(options)
-{
-}
+{}
 
 WriterWorker::~WriterWorker() = default;
 
@@ -47,7 +46,8 @@ void WriterWorker::commit()
     auto r = m_writer->commit();
     if (r) {
         if (wasFailing)
-            m_writer->logEvent(QStringLiteral("recovered"), QStringLiteral("writing works again: ") + m_lastError);
+            m_writer->logEvent(QStringLiteral("recovered"),
+                               QStringLiteral("writing works again: ") + m_lastError);
         m_lastError.clear();
         drain(); // resume what the failure held back
     } else {

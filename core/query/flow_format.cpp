@@ -132,7 +132,8 @@ void appendValue(std::string& out, const FlowRecord& r, const Column& c, bool js
         break;
     case Render::Address: {
         const auto& info = decode::fieldInfo(c.field);
-        const auto* addr = reinterpret_cast<const decode::IpAddress*>(reinterpret_cast<const char*>(&r) + info.offset);
+        const auto* addr =
+            reinterpret_cast<const decode::IpAddress*>(reinterpret_cast<const char*>(&r) + info.offset);
         quoted(addr->toString());
         break;
     }

@@ -59,8 +59,8 @@ Result<std::uint64_t> parseTime(const QString& text, std::uint64_t nowNs)
     const QString t = text.trimmed();
     if (t.compare(QStringLiteral("now"), Qt::CaseInsensitive) == 0)
         return nowNs;
-    static const QRegularExpression relative(
-        QStringLiteral("^(?:now\\s*)?-\\s*(.+)$|^(.+?)\\s+ago$"), QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression relative(QStringLiteral("^(?:now\\s*)?-\\s*(.+)$|^(.+?)\\s+ago$"),
+                                             QRegularExpression::CaseInsensitiveOption);
     if (const auto m = relative.match(t); m.hasMatch()) {
         const QString amount = m.captured(1).isEmpty() ? m.captured(2) : m.captured(1);
         auto d = parseDuration(amount);
@@ -85,9 +85,10 @@ Result<std::uint64_t> parseTime(const QString& text, std::uint64_t nowNs)
             dt = date.startOfDay();
     }
     if (!dt.isValid())
-        return fail(QStringLiteral("\"%1\" is not a time; use ISO 8601 (2026-11-28T10:00:00Z or 2026-11-28 10:00 "
-                                   "local), unix seconds, or a relative time (-15m, 2h ago, now)")
-                        .arg(text));
+        return fail(
+            QStringLiteral("\"%1\" is not a time; use ISO 8601 (2026-11-28T10:00:00Z or 2026-11-28 10:00 "
+                           "local), unix seconds, or a relative time (-15m, 2h ago, now)")
+                .arg(text));
     const qint64 ms = dt.toMSecsSinceEpoch();
     if (ms < 0)
         return fail(QStringLiteral("\"%1\" is before 1970").arg(text));
@@ -96,7 +97,8 @@ Result<std::uint64_t> parseTime(const QString& text, std::uint64_t nowNs)
 
 QString formatTime(std::uint64_t ns, bool utc)
 {
-    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(qint64(ns / 1000000ull), utc ? QTimeZone::utc() : QTimeZone::systemTimeZone());
+    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(qint64(ns / 1000000ull),
+                                                        utc ? QTimeZone::utc() : QTimeZone::systemTimeZone());
     return utc ? dt.toString(Qt::ISODateWithMs) : dt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 

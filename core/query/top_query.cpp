@@ -59,8 +59,8 @@ store::FieldMask fieldsFor(Dimension d)
     return m;
 }
 
-Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since, std::uint64_t until,
-                      AccumMap& map, Counters& total, bool& sampled)
+Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since,
+                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled)
 {
     if (since >= until)
         return {};
@@ -211,9 +211,12 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         for (std::size_t i = 0; i < shown && exact; ++i)
             exact = map[result.rows[i].key].truncatedPresent == cuts->size();
         if (exact && limit && shown == limit) {
-            const std::uint64_t last = store::metricValue(result.rows[shown - 1].counters, req.order, req.raw);
+            const std::uint64_t last =
+                store::metricValue(result.rows[shown - 1].counters, req.order, req.raw);
             const std::uint64_t next =
-                result.rows.size() > shown ? store::metricValue(result.rows[shown].counters, req.order, req.raw) : 0;
+                result.rows.size() > shown
+                    ? store::metricValue(result.rows[shown].counters, req.order, req.raw)
+                    : 0;
             exact = last >= next + bound;
         } else if (exact && !limit) {
             exact = false; // "all keys" cannot be complete when keys were dropped

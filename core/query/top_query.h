@@ -21,8 +21,8 @@ struct TopRequest
     std::uint64_t sinceNs = 0;          ///< time_received_ns >= since
     std::uint64_t untilNs = UINT64_MAX; ///< time_received_ns < until
     Filter filter;
-    bool raw = false;          ///< rank and report counters as sent instead of sampling-scaled
-    bool requireExact = true;  ///< fall back to a scan when rollups cannot prove the answer exact
+    bool raw = false;         ///< rank and report counters as sent instead of sampling-scaled
+    bool requireExact = true; ///< fall back to a scan when rollups cannot prove the answer exact
 };
 
 struct TopEntry
@@ -33,12 +33,12 @@ struct TopEntry
 
 struct TopResult
 {
-    std::vector<TopEntry> rows;   ///< ranked by the requested metric, ties by key
-    store::Counters total;        ///< every flow in the range (and filter)
-    std::uint64_t keys = 0;       ///< distinct keys seen (a lower bound when read from truncated rollups)
-    bool exact = true;            ///< false only when requireExact was off and rollups were truncated
-    bool fromRollups = false;     ///< answered from the per-minute rollups (else by scanning flows)
-    bool sampled = false;         ///< some flows carried a sampling rate > 1
+    std::vector<TopEntry> rows; ///< ranked by the requested metric, ties by key
+    store::Counters total;      ///< every flow in the range (and filter)
+    std::uint64_t keys = 0;     ///< distinct keys seen (a lower bound when read from truncated rollups)
+    bool exact = true;          ///< false only when requireExact was off and rollups were truncated
+    bool fromRollups = false;   ///< answered from the per-minute rollups (else by scanning flows)
+    bool sampled = false;       ///< some flows carried a sampling rate > 1
 };
 
 /// Top-N of a dimension like `nfdump -s`. Without a filter the per-minute rollups answer (with the

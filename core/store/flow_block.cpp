@@ -123,8 +123,7 @@ FieldMask fieldMask(std::initializer_list<FlowField> fields)
 BlockEncoder::BlockEncoder(int zstdLevel)
     : m_level(zstdLevel)
     , m_cctx(ZSTD_createCCtx())
-{
-}
+{}
 
 BlockEncoder::~BlockEncoder()
 {
@@ -194,8 +193,7 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
 
 BlockDecoder::BlockDecoder()
     : m_dctx(ZSTD_createDCtx())
-{
-}
+{}
 
 BlockDecoder::~BlockDecoder()
 {

@@ -60,11 +60,13 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
     while (st->step()) {
         const auto blob = st->columnBlob(1);
         if (!m_decoder.open(blob))
-            return fail(QStringLiteral("a flow block in %1 is damaged (cannot read its directory)").arg(m_db->path()));
+            return fail(QStringLiteral("a flow block in %1 is damaged (cannot read its directory)")
+                            .arg(m_db->path()));
         const std::size_t n = m_decoder.count();
         m_records.resize(n);
         if (!m_decoder.decode(fields, m_records))
-            return fail(QStringLiteral("a flow block in %1 is damaged (a column does not decompress)").arg(m_db->path()));
+            return fail(QStringLiteral("a flow block in %1 is damaged (a column does not decompress)")
+                            .arg(m_db->path()));
         // Keep only flows inside the range; blocks are mostly inside it, so compact in place.
         std::size_t kept = 0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -83,10 +85,12 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
     return {};
 }
 
-Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket)
+Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket,
+                                                      std::int64_t toBucket)
 {
-    auto st = m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-                            "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    auto st =
+        m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
+                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
     st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
@@ -107,11 +111,13 @@ Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_
     return rows;
 }
 
-Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket)
+Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket,
+                                                      std::int64_t toBucket)
 {
-    auto st = m_db->prepare("SELECT bucket, dropped_keys, max_flows, max_packets, max_bytes, max_packets_scaled, "
-                            "max_bytes_scaled, merged FROM rollup_cut "
-                            "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    auto st =
+        m_db->prepare("SELECT bucket, dropped_keys, max_flows, max_packets, max_bytes, max_packets_scaled, "
+                      "max_bytes_scaled, merged FROM rollup_cut "
+                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
     st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
@@ -140,7 +146,8 @@ Result<std::pair<std::uint64_t, std::uint64_t>> FlowReader::timeRange()
         return fail(st.error());
     if (!st->step() || st->columnIsNull(0))
         return std::pair<std::uint64_t, std::uint64_t>{0, 0};
-    return std::pair<std::uint64_t, std::uint64_t>{std::uint64_t(st->columnInt(0)), std::uint64_t(st->columnInt(1))};
+    return std::pair<std::uint64_t, std::uint64_t>{std::uint64_t(st->columnInt(0)),
+                                                   std::uint64_t(st->columnInt(1))};
 }
 
 Result<std::uint64_t> FlowReader::flowCount()

@@ -73,7 +73,8 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     if (auto r = migrate(*db); !r)
         return fail(r.error());
     // NORMAL in WAL mode: a commit survives a process crash; an OS crash may lose the last commits.
-    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"); !r)
+    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;");
+        !r)
         return fail(r.error());
     std::unique_ptr<FlowWriter> w(new FlowWriter);
     w->m_db = std::make_unique<Database>(std::move(*db));
@@ -106,18 +107,21 @@ Result<void> FlowWriter::prepareStatements()
         {&m_st->insertBlock, "INSERT INTO flow_blocks(t_min, t_max, n, data) VALUES(?1, ?2, ?3, ?4)"},
         {&m_st->updateBlock, "UPDATE flow_blocks SET t_min=?1, t_max=?2, n=?3, data=?4 WHERE id=?5"},
         {&m_st->deleteBucketRows, "DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket=?3"},
-        {&m_st->insertRollup, "INSERT INTO rollup(tier, dim, bucket, key, flows, packets, bytes, packets_scaled, "
-                              "bytes_scaled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+        {&m_st->insertRollup,
+         "INSERT INTO rollup(tier, dim, bucket, key, flows, packets, bytes, packets_scaled, "
+         "bytes_scaled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
         {&m_st->deleteCut, "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->insertCut, "INSERT INTO rollup_cut(tier, dim, bucket, dropped_keys, max_flows, max_packets, "
                            "max_bytes, max_packets_scaled, max_bytes_scaled, merged) "
                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
         {&m_st->bucketExists, "SELECT 1 FROM rollup WHERE tier=?1 AND dim=0 AND bucket=?2 LIMIT 1"},
-        {&m_st->loadBucketRows, "SELECT dim, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-                                "WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->loadBucketRows,
+         "SELECT dim, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
+         "WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->loadBucketCuts, "SELECT count(*) FROM rollup_cut WHERE tier=?1 AND bucket=?2"},
         {&m_st->upsertExporter,
-         "INSERT INTO exporters(exporter, domain, address, type, version, first_seen_ns, last_seen_ns, datagrams, "
+         "INSERT INTO exporters(exporter, domain, address, type, version, first_seen_ns, last_seen_ns, "
+         "datagrams, "
          "bytes, flows, sampling_rate, sequence_lost, sequence_expected, detail) "
          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
          "ON CONFLICT(exporter, domain) DO UPDATE SET address=excluded.address, type=excluded.type, "
@@ -251,7 +255,9 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
             ins.reset();
             ins.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
             ins.bindBlob(4, key.blob());
-            ins.bind(5, std::int64_t(c.flows)).bind(6, std::int64_t(c.packets)).bind(7, std::int64_t(c.bytes));
+            ins.bind(5, std::int64_t(c.flows))
+                .bind(6, std::int64_t(c.packets))
+                .bind(7, std::int64_t(c.bytes));
             ins.bind(8, std::int64_t(c.scaledPackets)).bind(9, std::int64_t(c.scaledBytes));
             return ins.run();
         };
@@ -272,7 +278,8 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
             cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
             cut.bind(4, std::int64_t(rows.droppedKeys));
             cut.bind(5, std::int64_t(rows.maxDropped.flows)).bind(6, std::int64_t(rows.maxDropped.packets));
-            cut.bind(7, std::int64_t(rows.maxDropped.bytes)).bind(8, std::int64_t(rows.maxDropped.scaledPackets));
+            cut.bind(7, std::int64_t(rows.maxDropped.bytes))
+                .bind(8, std::int64_t(rows.maxDropped.scaledPackets));
             cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
             // Bounds only prove exactness when this flush saw every key of the minute.
             cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
@@ -318,7 +325,9 @@ Result<void> FlowWriter::writeExporters()
         const std::string address = key.exporter.address.toString();
         Statement& st = m_st->upsertExporter;
         st.reset();
-        st.bind(1, std::string_view(exporter)).bind(2, std::int64_t(key.domain)).bind(3, std::string_view(address));
+        st.bind(1, std::string_view(exporter))
+            .bind(2, std::int64_t(key.domain))
+            .bind(3, std::string_view(address));
         st.bind(4, decode::flowTypeName(s.type)).bind(5, std::int64_t(s.version));
         st.bind(6, std::int64_t(s.firstSeenNs)).bind(7, std::int64_t(s.lastSeenNs));
         st.bind(8, std::int64_t(s.datagrams)).bind(9, std::int64_t(s.bytes)).bind(10, std::int64_t(s.flows));
@@ -481,7 +490,8 @@ Result<void> FlowWriter::commit()
     }
     updateDatabaseBytes();
     m_stats.lastCommitMs = std::uint64_t(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count());
     return {};
 }
 

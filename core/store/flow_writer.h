@@ -20,23 +20,23 @@ class BlockEncoder;
 
 struct WriterOptions
 {
-    std::size_t blockFlows = 32768;       ///< flows per stored block
+    std::size_t blockFlows = 32768; ///< flows per stored block
     int zstdLevel = 1;
-    std::int64_t retentionSeconds = 0;    ///< delete flows older than this (0 = keep)
-    std::int64_t maxDatabaseBytes = 0;    ///< delete oldest flows past this size (0 = no bound)
-    std::int64_t bucketGraceSeconds = 5;  ///< a minute closes this long after newer data arrives
+    std::int64_t retentionSeconds = 0;     ///< delete flows older than this (0 = keep)
+    std::int64_t maxDatabaseBytes = 0;     ///< delete oldest flows past this size (0 = no bound)
+    std::int64_t bucketGraceSeconds = 5;   ///< a minute closes this long after newer data arrives
     std::size_t maxKeysPerBucket = 200000; ///< per dimension; past it new keys go to "other"
 };
 
 struct WriterStats
 {
-    std::uint64_t flowsStored = 0;   ///< committed
-    std::uint64_t flowsPending = 0;  ///< added, not yet committed
+    std::uint64_t flowsStored = 0;  ///< committed
+    std::uint64_t flowsPending = 0; ///< added, not yet committed
     std::uint64_t blocksWritten = 0;
     std::uint64_t commits = 0;
     std::uint64_t blocksDeleted = 0; ///< by retention
     std::int64_t databaseBytes = 0;
-    std::uint64_t lastCommitMs = 0;  ///< duration of the last commit
+    std::uint64_t lastCommitMs = 0; ///< duration of the last commit
 };
 
 /// The only writer of a FlowLens database: appends flows to columnar blocks, keeps the per-minute

@@ -8,7 +8,8 @@ namespace flowlens::store {
 
 namespace {
 
-constexpr std::string_view kDimNames[] = {"proto", "src", "dst", "ip", "pair", "srcport", "dstport", "exporter"};
+constexpr std::string_view kDimNames[] = {"proto", "src",     "dst",     "ip",
+                                          "pair",  "srcport", "dstport", "exporter"};
 static_assert(std::size(kDimNames) == std::size_t(kDimensionCount));
 
 std::uint64_t load64(const std::uint8_t* p)
@@ -237,7 +238,7 @@ Counters& RollupMap::at(const RollupKey& key)
 {
     if ((m_size + 1) * 2 > m_slots.size())
         grow();
-    std::size_t i = RollupKeyHash{}(key) & m_mask;
+    std::size_t i = RollupKeyHash{}(key)&m_mask;
     for (;;) {
         Slot& s = m_slots[i];
         if (!s.used) {

@@ -88,7 +88,10 @@ struct RollupKey
         return a.size < b.size || (a.size == b.size && a.bytes < b.bytes);
     }
     bool isOther() const { return size == 0; }
-    std::span<const std::byte> blob() const { return {reinterpret_cast<const std::byte*>(bytes.data()), size}; }
+    std::span<const std::byte> blob() const
+    {
+        return {reinterpret_cast<const std::byte*>(bytes.data()), size};
+    }
     static RollupKey fromBlob(std::span<const std::byte> blob);
 };
 

@@ -119,11 +119,12 @@ Result<int> checkReadable(Database& db)
     if (!v)
         return fail(notSqliteMessage(db.path(), v.error()));
     if (*v > kSchemaVersion)
-        return fail(QStringLiteral("%1 was written by a newer FlowLens (database schema %2; this build reads up "
-                                   "to %3). Upgrade FlowLens to open it; the file was not changed.")
-                        .arg(db.path())
-                        .arg(*v)
-                        .arg(kSchemaVersion));
+        return fail(
+            QStringLiteral("%1 was written by a newer FlowLens (database schema %2; this build reads up "
+                           "to %3). Upgrade FlowLens to open it; the file was not changed.")
+                .arg(db.path())
+                .arg(*v)
+                .arg(kSchemaVersion));
     auto has = hasFlowLensTables(db);
     if (!has)
         return fail(notSqliteMessage(db.path(), has.error()));
@@ -138,20 +139,22 @@ Result<void> migrate(Database& db)
     if (!v)
         return fail(notSqliteMessage(db.path(), v.error()));
     if (*v > kSchemaVersion)
-        return fail(QStringLiteral("%1 was written by a newer FlowLens (database schema %2; this build writes "
-                                   "schema %3). Upgrade FlowLens or choose another file with --db; the file "
-                                   "was not changed.")
-                        .arg(db.path())
-                        .arg(*v)
-                        .arg(kSchemaVersion));
+        return fail(
+            QStringLiteral("%1 was written by a newer FlowLens (database schema %2; this build writes "
+                           "schema %3). Upgrade FlowLens or choose another file with --db; the file "
+                           "was not changed.")
+                .arg(db.path())
+                .arg(*v)
+                .arg(kSchemaVersion));
     if (*v == 0) {
         auto tables = tableCount(db);
         if (!tables)
             return fail(notSqliteMessage(db.path(), tables.error()));
         if (*tables > 0)
-            return fail(QStringLiteral("%1 is an SQLite database of another program; FlowLens will not modify "
-                                       "it. Choose another file with --db.")
-                            .arg(db.path()));
+            return fail(
+                QStringLiteral("%1 is an SQLite database of another program; FlowLens will not modify "
+                               "it. Choose another file with --db.")
+                    .arg(db.path()));
         // Settings that only take effect before the first table exists.
         if (auto r = db.exec("PRAGMA page_size=8192; PRAGMA auto_vacuum=INCREMENTAL;"); !r)
             return fail(r.error());
@@ -166,7 +169,10 @@ Result<void> migrate(Database& db)
         return fail(r.error());
     for (int version = *v + 1; version <= kSchemaVersion; ++version) {
         if (auto r = db.exec(kMigrations[version - 1]); !r)
-            return fail(QStringLiteral("upgrading %1 to schema %2 failed: %3").arg(db.path()).arg(version).arg(r.error()));
+            return fail(QStringLiteral("upgrading %1 to schema %2 failed: %3")
+                            .arg(db.path())
+                            .arg(version)
+                            .arg(r.error()));
     }
     if (auto r = db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion)); !r)
         return fail(r.error());

@@ -15,8 +15,7 @@ Database::~Database()
 Database::Database(Database&& other) noexcept
     : m_db(std::exchange(other.m_db, nullptr))
     , m_path(std::move(other.m_path))
-{
-}
+{}
 
 Database& Database::operator=(Database&& other) noexcept
 {
@@ -33,12 +32,13 @@ Result<Database> Database::open(const QString& path, Mode mode)
 {
     Database db;
     db.m_path = path;
-    const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY
-                                             : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    const int flags =
+        mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     const QByteArray utf8 = path.toUtf8();
     const int rc = sqlite3_open_v2(utf8.constData(), &db.m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
-        QString why = db.m_db ? QString::fromUtf8(sqlite3_errmsg(db.m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
+        QString why =
+            db.m_db ? QString::fromUtf8(sqlite3_errmsg(db.m_db)) : QString::fromUtf8(sqlite3_errstr(rc));
         return fail(QStringLiteral("cannot open database %1: %2").arg(path, why));
     }
     sqlite3_extended_result_codes(db.m_db, 1);
@@ -85,8 +85,7 @@ QString Database::errorMessage() const
 Statement::Statement(sqlite3_stmt* stmt, sqlite3* db)
     : m_stmt(stmt)
     , m_db(db)
-{
-}
+{}
 
 Statement::~Statement()
 {
@@ -98,8 +97,7 @@ Statement::Statement(Statement&& other) noexcept
     : m_stmt(std::exchange(other.m_stmt, nullptr))
     , m_db(other.m_db)
     , m_error(std::move(other.m_error))
-{
-}
+{}
 
 Statement& Statement::operator=(Statement&& other) noexcept
 {
@@ -205,8 +203,7 @@ bool Statement::columnIsNull(int col) const
 
 Transaction::Transaction(Database& db)
     : m_db(db)
-{
-}
+{}
 
 Transaction::~Transaction()
 {

@@ -31,8 +31,8 @@ std::vector<std::uint8_t> v5Datagram(int count, std::uint32_t sequence)
     std::vector<std::uint8_t> b(24 + 48 * std::size_t(count), 0);
     put16(b, 0, 5);
     put16(b, 2, std::uint16_t(count));
-    put32(b, 4, 100000);                            // sysUptime ms
-    put32(b, 8, std::uint32_t(::time(nullptr)));    // unix secs
+    put32(b, 4, 100000);                         // sysUptime ms
+    put32(b, 8, std::uint32_t(::time(nullptr))); // unix secs
     put32(b, 16, sequence);
     for (int i = 0; i < count; ++i) {
         const std::size_t r = 24 + 48 * std::size_t(i);
@@ -49,16 +49,15 @@ std::vector<std::uint8_t> v5Datagram(int count, std::uint32_t sequence)
     return b;
 }
 
+/// Sends from one socket, so every datagram comes from the same exporter address and port.
 int sendTo(std::uint16_t port, const std::vector<std::uint8_t>& payload)
 {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    static const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_port = htons(port);
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const auto n = ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-    ::close(fd);
-    return int(n);
+    return int(::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to));
 }
 
 } // namespace
@@ -145,7 +144,8 @@ private slots:
         auto r = collector.start(config);
         ::close(fd);
         QVERIFY(!r.has_value());
-        QVERIFY2(r.error().contains(QString::number(busy)) && r.error().contains(QStringLiteral("already in use")),
+        QVERIFY2(r.error().contains(QString::number(busy)) &&
+                     r.error().contains(QStringLiteral("already in use")),
                  qPrintable(r.error()));
         QVERIFY(!collector.isRunning());
     }
@@ -158,7 +158,8 @@ private slots:
         collect::Collector collector;
         auto r = collector.start(config);
         QVERIFY(!r.has_value());
-        QVERIFY2(r.error().contains(QStringLiteral("/proc/flowlens-cannot-write-here/c.db")), qPrintable(r.error()));
+        QVERIFY2(r.error().contains(QStringLiteral("/proc/flowlens-cannot-write-here/c.db")),
+                 qPrintable(r.error()));
     }
 
     void queueOverflowIsCountedNotBlocking()

@@ -3,8 +3,8 @@
 #include "core/store/sqlite_db.h"
 
 #include <map>
-#include <set>
 #include <random>
+#include <set>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::uint64_t kBase = 1'800'000'000ull * 1'000'000'000ull; // a minute boundary (unix 1.8e9 s)
 
-FlowRecord flow(std::uint64_t t, std::uint32_t src, std::uint32_t dst, std::uint8_t proto, std::uint64_t bytes,
-                std::uint64_t packets, std::uint64_t rate = 0)
+FlowRecord flow(std::uint64_t t, std::uint32_t src, std::uint32_t dst, std::uint8_t proto,
+                std::uint64_t bytes, std::uint64_t packets, std::uint64_t rate = 0)
 {
     FlowRecord r;
     r.time_received_ns = t;
@@ -64,8 +64,8 @@ private slots:
         std::uint64_t bytes = 0, scaled = 0;
         for (int i = 0; i < 5000; ++i) {
             const std::uint64_t t = kBase + std::uint64_t(i) * 36'000'000ull; // 3 minutes
-            batch.push_back(flow(t, 0x0a000000u + rng() % 50, 0x08080808u, i % 3 ? 6 : 17, 100 + rng() % 900, 2,
-                                 i % 2 ? 10 : 0));
+            batch.push_back(flow(t, 0x0a000000u + rng() % 50, 0x08080808u, i % 3 ? 6 : 17, 100 + rng() % 900,
+                                 2, i % 2 ? 10 : 0));
             bytes += batch.back().bytes;
             scaled += batch.back().scaledBytes();
             if (batch.size() == 700) {
@@ -172,7 +172,8 @@ private slots:
         for (int run = 0; run < 2; ++run) {
             auto w = store::FlowWriter::open(path);
             QVERIFY(w.has_value());
-            std::vector<FlowRecord> batch{flow(kBase + 1000, 1, 2, 6, 100, 1), flow(kBase + 2000, 3, 2, 17, 50, 1)};
+            std::vector<FlowRecord> batch{flow(kBase + 1000, 1, 2, 6, 100, 1),
+                                          flow(kBase + 2000, 3, 2, 17, 50, 1)};
             (*w)->add(batch);
             QVERIFY((*w)->close().has_value());
         }
@@ -242,8 +243,8 @@ private slots:
         std::mt19937 rng(11);
         std::vector<FlowRecord> batch;
         for (int i = 0; i < 20000; ++i)
-            batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000ull, std::uint32_t(rng()), std::uint32_t(rng()),
-                                 6, rng() % 100000, 1 + rng() % 100));
+            batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000ull, std::uint32_t(rng()),
+                                 std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 100));
         (*w)->add(batch);
         auto r = (*w)->commit();
         QVERIFY(!r.has_value());
@@ -256,7 +257,8 @@ private slots:
         auto reader = store::FlowReader::open(path);
         QCOMPARE((*reader)->flowCount().value(), std::uint64_t(20000));
         const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
-        QCOMPARE(totalsOfDim(**reader, store::Dimension::Proto, from, from + 600).flows, std::uint64_t(20000));
+        QCOMPARE(totalsOfDim(**reader, store::Dimension::Proto, from, from + 600).flows,
+                 std::uint64_t(20000));
     }
 
     void missingDatabaseForReading()

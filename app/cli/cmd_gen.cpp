@@ -1,0 +1,7 @@
+#include "commands.h"
+namespace flowlens::cli {
+int runGen(const QStringList&)
+{
+    return 1;
+}
+} // namespace flowlens::cli
