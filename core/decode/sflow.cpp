@@ -291,10 +291,15 @@ std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endp
         std::uint32_t format = 0;
         std::uint32_t length = 0;
         SFlowReader body;
-        if (!rd.u32(format) || !rd.u32(length) || !rd.sub(length, body)) {
+        if (!rd.u32(format) || !rd.u32(length)) {
             count(*stats, Anomaly::TruncatedRecord);
             readToEnd = false;
             break;
+        }
+        if (!rd.sub(length, body)) {
+            // A sample cut by the end of the datagram: decode what arrived, the reads inside stop at the cut.
+            count(*stats, Anomaly::TruncatedRecord);
+            rd.sub(rd.remaining(), body);
         }
         if ((format >> 12) != 0) {
             ++stats->sflowUnknownSamples;
@@ -305,10 +310,12 @@ std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endp
         case kExpandedFlowSample: {
             ++stats->sflowFlowSamples;
             FlowRecord& r = out.emplace_back();
-            if (!decodeFlowSample(body, (format & 0xFFF) == kExpandedFlowSample, dg, *stats, r)) {
-                out.pop_back();
+            const SampleStatus status =
+                decodeFlowSample(body, (format & 0xFFF) == kExpandedFlowSample, dg, *stats, r);
+            if (status != SampleStatus::Ok)
                 count(*stats, Anomaly::BadSample);
-            }
+            if (status == SampleStatus::Unusable)
+                out.pop_back();
             break;
         }
         case kCounterSample:
@@ -316,15 +323,17 @@ std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endp
             ++stats->sflowCounterSamples;
             InterfaceCounters c;
             bool hasGeneric = false;
-            if (!decodeCounterSample(body, (format & 0xFFF) == kExpandedCounterSample, dg, c, hasGeneric))
+            const SampleStatus status =
+                decodeCounterSample(body, (format & 0xFFF) == kExpandedCounterSample, dg, c, hasGeneric);
+            if (status != SampleStatus::Ok)
                 count(*stats, Anomaly::BadSample);
-            else if (hasGeneric && counters)
+            if (status != SampleStatus::Unusable && hasGeneric && counters)
                 counters->push_back(c);
             break;
         }
         case kDiscardedPacket:
             ++stats->sflowDiscardedPackets;
-            if (!decodeDiscardSample(body))
+            if (decodeDiscardSample(body) != SampleStatus::Ok)
                 count(*stats, Anomaly::BadSample);
             break;
         default:
@@ -340,8 +349,8 @@ std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endp
     return produced;
 }
 
-bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagram& dg, DomainStats& stats,
-                                    FlowRecord& r)
+SFlowDecoder::SampleStatus SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagram& dg,
+                                                          DomainStats& stats, FlowRecord& r)
 {
     std::uint32_t sequence = 0;
     std::uint32_t sourceType = 0;
@@ -358,14 +367,14 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
         if (!s.u32(sequence) || !s.u32(sourceType) || !s.u32(sourceIndex) || !s.u32(rate) || !s.u32(pool) ||
             !s.u32(drops) || !s.u32(inFormat) || !s.u32(inValue) || !s.u32(outFormat) || !s.u32(outValue) ||
             !s.u32(recordCount))
-            return false;
+            return SampleStatus::Unusable;
     } else {
         std::uint32_t sourceId = 0;
         std::uint32_t input = 0;
         std::uint32_t output = 0;
         if (!s.u32(sequence) || !s.u32(sourceId) || !s.u32(rate) || !s.u32(pool) || !s.u32(drops) ||
             !s.u32(input) || !s.u32(output) || !s.u32(recordCount))
-            return false;
+            return SampleStatus::Unusable;
         sourceType = sourceId >> 24;
         sourceIndex = sourceId & 0x00FFFFFF;
         inFormat = input >> 30;
@@ -401,7 +410,7 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
         std::uint32_t length = 0;
         SFlowReader rec;
         if (!s.u32(format) || !s.u32(length) || !s.sub(length, rec))
-            return false;
+            return SampleStatus::Malformed;
         if ((format >> 12) != 0)
             continue;
         switch (format & 0xFFF) {
@@ -411,7 +420,7 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             std::uint32_t stripped = 0;
             std::span<const std::byte> header;
             if (!rec.u32(protocol) || !rec.u32(frameLength) || !rec.u32(stripped) || !rec.opaque(header))
-                return false;
+                return SampleStatus::Malformed;
             r.bytes = frameLength;
             bytesSource = BytesSource::RawHeader;
             parsePacketHeader(header, static_cast<HeaderProtocol>(protocol), r);
@@ -424,7 +433,7 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             std::uint32_t type = 0;
             // mac is XDR opaque[6]: six bytes padded to eight.
             if (!rec.u32(length) || !rec.bytes(8, src) || !rec.bytes(8, dst) || !rec.u32(type))
-                return false;
+                return SampleStatus::Malformed;
             if (bytesSource < BytesSource::EthernetRecord) {
                 r.bytes = length;
                 bytesSource = BytesSource::EthernetRecord;
@@ -450,7 +459,7 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             if (!rec.u32(length) || !rec.u32(protocol) || !rec.bytes(addressSize, src) ||
                 !rec.bytes(addressSize, dst) || !rec.u32(srcPort) || !rec.u32(dstPort) ||
                 !rec.u32(tcpFlags) || !rec.u32(tos))
-                return false;
+                return SampleStatus::Malformed;
             if (bytesSource < BytesSource::IpRecord) {
                 r.bytes = length;
                 bytesSource = BytesSource::IpRecord;
@@ -473,7 +482,7 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             std::uint32_t dstVlan = 0;
             std::uint32_t dstPriority = 0;
             if (!rec.u32(srcVlan) || !rec.u32(srcPriority) || !rec.u32(dstVlan) || !rec.u32(dstPriority))
-                return false;
+                return SampleStatus::Malformed;
             // Values past 4095 are "unknown" markers, not VLANs.
             if (srcVlan < 4096)
                 r.src_vlan = static_cast<std::uint16_t>(srcVlan);
@@ -485,25 +494,25 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             std::uint32_t srcMask = 0;
             std::uint32_t dstMask = 0;
             if (readAddress(rec, r.next_hop) != AddressRead::Ok || !rec.u32(srcMask) || !rec.u32(dstMask))
-                return false;
+                return SampleStatus::Malformed;
             r.src_net = prefixLength(srcMask);
             r.dst_net = prefixLength(dstMask);
             break;
         }
         case kExtendedGateway:
             if (!decodeExtendedGateway(rec, r))
-                return false;
+                return SampleStatus::Malformed;
             break;
         case kExtendedNat:
             if (readAddress(rec, r.post_nat_src_addr) != AddressRead::Ok ||
                 readAddress(rec, r.post_nat_dst_addr) != AddressRead::Ok)
-                return false;
+                return SampleStatus::Malformed;
             break;
         case kExtendedNatPort: {
             std::uint32_t srcPort = 0;
             std::uint32_t dstPort = 0;
             if (!rec.u32(srcPort) || !rec.u32(dstPort))
-                return false;
+                return SampleStatus::Malformed;
             r.post_nat_src_port = static_cast<std::uint16_t>(srcPort);
             r.post_nat_dst_port = static_cast<std::uint16_t>(dstPort);
             break;
@@ -512,21 +521,22 @@ bool SFlowDecoder::decodeFlowSample(SFlowReader& s, bool expanded, const Datagra
             break;
         }
     }
-    return true;
+    return SampleStatus::Ok;
 }
 
-bool SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded, const Datagram& dg,
-                                       InterfaceCounters& c, bool& hasGeneric)
+SFlowDecoder::SampleStatus SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded,
+                                                             const Datagram& dg, InterfaceCounters& c,
+                                                             bool& hasGeneric)
 {
     std::uint32_t recordCount = 0;
     if (expanded) {
         if (!s.u32(c.sampleSequence) || !s.u32(c.sourceIdType) || !s.u32(c.sourceIdIndex) ||
             !s.u32(recordCount))
-            return false;
+            return SampleStatus::Unusable;
     } else {
         std::uint32_t sourceId = 0;
         if (!s.u32(c.sampleSequence) || !s.u32(sourceId) || !s.u32(recordCount))
-            return false;
+            return SampleStatus::Unusable;
         c.sourceIdType = sourceId >> 24;
         c.sourceIdIndex = sourceId & 0x00FFFFFF;
     }
@@ -540,13 +550,13 @@ bool SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded, const Data
         std::uint32_t length = 0;
         SFlowReader rec;
         if (!s.u32(format) || !s.u32(length) || !s.sub(length, rec))
-            return false;
+            return SampleStatus::Malformed;
         if ((format >> 12) != 0)
             continue;
         switch (format & 0xFFF) {
         case kGenericInterfaceCounters:
             if (rec.remaining() < kGenericInterfaceCountersSize)
-                return false;
+                return SampleStatus::Malformed;
             rec.u32(c.ifIndex);
             rec.u32(c.ifType);
             rec.u64(c.ifSpeed);
@@ -570,7 +580,7 @@ bool SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded, const Data
             break;
         case kEthernetInterfaceCounters:
             if (rec.remaining() < kEthernetInterfaceCountersSize)
-                return false;
+                return SampleStatus::Malformed;
             rec.u32(c.dot3AlignmentErrors);
             rec.u32(c.dot3FcsErrors);
             rec.u32(c.dot3SingleCollisionFrames);
@@ -589,7 +599,7 @@ bool SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded, const Data
         case kPortName: {
             std::span<const std::byte> name;
             if (!rec.opaque(name))
-                return false;
+                return SampleStatus::Malformed;
             const std::size_t n = std::min(name.size(), InterfaceCounters::kMaxPortName);
             std::memcpy(c.portNameBuffer.data(), name.data(), n);
             c.portNameLength = static_cast<std::uint8_t>(n);
@@ -599,10 +609,10 @@ bool SFlowDecoder::decodeCounterSample(SFlowReader& s, bool expanded, const Data
             break;
         }
     }
-    return true;
+    return SampleStatus::Ok;
 }
 
-bool SFlowDecoder::decodeDiscardSample(SFlowReader& s)
+SFlowDecoder::SampleStatus SFlowDecoder::decodeDiscardSample(SFlowReader& s)
 {
     // sequence, source id type, source id index, drops, input, output, reason, then flow records. The
     // records (egress queue, ACL, function, packet header ...) are only checked for framing: FlowLens
@@ -610,17 +620,17 @@ bool SFlowDecoder::decodeDiscardSample(SFlowReader& s)
     std::uint32_t field = 0;
     for (int i = 0; i < 7; ++i)
         if (!s.u32(field))
-            return false;
+            return SampleStatus::Malformed;
     std::uint32_t recordCount = 0;
     if (!s.u32(recordCount))
-        return false;
+        return SampleStatus::Malformed;
     for (std::uint32_t i = 0; i < recordCount; ++i) {
         std::uint32_t format = 0;
         std::uint32_t length = 0;
         if (!s.u32(format) || !s.u32(length) || !s.skip(length))
-            return false;
+            return SampleStatus::Malformed;
     }
-    return true;
+    return SampleStatus::Ok;
 }
 
 } // namespace flowlens::decode

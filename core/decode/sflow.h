@@ -43,12 +43,20 @@ public:
 
 private:
     struct Datagram;
+    /// Unusable: the sample's fixed fields are short, nothing is kept. Malformed: a record inside is
+    /// broken; what was read before it is kept.
+    enum class SampleStatus
+    {
+        Ok,
+        Malformed,
+        Unusable,
+    };
 
-    bool decodeFlowSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg, DomainStats& stats,
-                          FlowRecord& r);
-    bool decodeCounterSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg,
-                             InterfaceCounters& c, bool& hasGeneric);
-    bool decodeDiscardSample(detail::SFlowReader& sample);
+    SampleStatus decodeFlowSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg,
+                                  DomainStats& stats, FlowRecord& r);
+    SampleStatus decodeCounterSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg,
+                                     InterfaceCounters& c, bool& hasGeneric);
+    SampleStatus decodeDiscardSample(detail::SFlowReader& sample);
 
     DomainRegistry& m_domains;
 };
