@@ -24,8 +24,14 @@ class SFlowReader;
 /// sampler_address = agent address, observation_domain_id = sub-agent id, sequence_num = datagram
 /// sequence, sampling_rate = the sample's rate, packets = 1, bytes = frame length of the sampled
 /// packet (from the raw-header record, else the sampled-Ethernet length, else the sampled IPv4/IPv6
-/// length), all times = receivedNs, the rest from the sample's records. Counter samples (2, 4) with
-/// generic interface counters become InterfaceCounters; discarded-packet samples (5) are counted.
+/// length), all times = receivedNs; header fields via parsePacketHeader (vlan_id = innermost tag),
+/// src/dst_vlan from extended switch, next_hop and masks from extended router, bgp_next_hop, AS path,
+/// communities and src/dst/next-hop AS from extended gateway, post-NAT fields from extended NAT.
+/// in_if/out_if hold ifIndexes only: "the device itself" (0x3FFFFFFF) and "multiple interfaces" give 0,
+/// a discard output gives 0 and forwarding_status 128-139 (RFC 7270 reason). flow_direction is 1 when
+/// the data source is not the input interface (sampled on egress).
+/// Counter samples (2, 4) with generic interface counters become InterfaceCounters; discarded-packet
+/// samples (5) are counted. A broken record ends its sample (BadSample): the flow keeps what was read.
 class SFlowDecoder
 {
 public:

@@ -18,6 +18,13 @@
 using namespace flowlens;
 using namespace flowlens::decode;
 
+// QSKIP must be called from the test function itself, hence a macro.
+#define FLOWLENS_REQUIRE_VECTORS()                                                                           \
+    do {                                                                                                     \
+        if (!QDir(test::vectorsDir()).exists())                                                              \
+            QSKIP("oracle vectors not found; set FLOWLENS_VECTORS");                                         \
+    } while (false)
+
 namespace {
 
 constexpr std::uint64_t kNow = 1'700'000'000'000'000'000ull;
@@ -274,7 +281,8 @@ private slots:
 void TestSFlow::initTestCase()
 {
     if (!QDir(test::vectorsDir()).exists())
-        QSKIP("oracle vectors not found; set FLOWLENS_VECTORS (conformance tests need them)");
+        qWarning("oracle vectors not found at %s; conformance tests will be skipped (set FLOWLENS_VECTORS)",
+                 qPrintable(test::vectorsDir()));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -282,6 +290,7 @@ void TestSFlow::initTestCase()
 
 void TestSFlow::gopacket_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("file");
     QTest::addColumn<QJsonObject>("want");
     const QString dir = test::vectorsDir() + QStringLiteral("/gopacket-sflow/");
@@ -507,6 +516,7 @@ void TestSFlow::gopacket()
 
 void TestSFlow::gopacketFrames_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("frame");
     QTest::addColumn<QString>("payload");
     const QString dir = test::vectorsDir() + QStringLiteral("/gopacket-sflow/");
@@ -567,6 +577,7 @@ void TestSFlow::gopacketFrames()
 
 void TestSFlow::akvorado_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("pcap");
     QTest::addColumn<QJsonArray>("expectedFlows");
     QTest::addColumn<QJsonObject>("expectedMetrics");
@@ -777,6 +788,7 @@ QList<Metric> parseLineProtocol(const QByteArray& text)
 
 void TestSFlow::telegraf_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("caseDir");
     const QString dir = test::vectorsDir() + QStringLiteral("/telegraf/");
     for (const QString& c : QDir(dir).entryList({QStringLiteral("sflow*")}, QDir::Dirs, QDir::Name))
@@ -965,6 +977,7 @@ void TestSFlow::telegraf()
 
 void TestSFlow::goflow2_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("file");
     QTest::addColumn<QJsonObject>("expected");
     const QString dir = test::vectorsDir() + QStringLiteral("/goflow2/");
@@ -1027,6 +1040,7 @@ void TestSFlow::goflow2()
 
 void TestSFlow::vflow()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     const QString dir = test::vectorsDir() + QStringLiteral("/vflow/");
     const QJsonObject v = loadJson(dir + QStringLiteral("expected.json"))
                               .value(QStringLiteral("vectors"))
@@ -1059,6 +1073,7 @@ void TestSFlow::vflow()
 
 void TestSFlow::logstash_data()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("flowSamples");
     QTest::addColumn<int>("counterSamples");
@@ -1438,6 +1453,7 @@ void TestSFlow::statsSequenceAndSubAgents()
 
 void TestSFlow::counterOutputIsOptional()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     DomainRegistry registry(10);
     SFlowDecoder decoder(registry);
     std::vector<FlowRecord> flows;
@@ -1564,6 +1580,7 @@ void TestSFlow::malformed()
 
 void TestSFlow::everyTruncationAndRandomCorruptionIsSafe()
 {
+    FLOWLENS_REQUIRE_VECTORS();
     // Every prefix of every vector datagram, and random byte flips: decoding must stay inside the buffer
     // (exact-size copies, so ASan/UBSan builds catch overruns) and anything short must be counted.
     QStringList files;
