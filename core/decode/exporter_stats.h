@@ -59,6 +59,11 @@ struct DomainStats
     std::uint64_t sequenceResets = 0;   ///< backward jumps / restarts (never counted as loss)
     std::uint64_t sequenceExpected = 0; ///< units the exporter says it sent since first seen
     AnomalyCounters anomalies{};
+    // sFlow: samples by kind, per agent + sub-agent.
+    std::uint64_t sflowFlowSamples = 0;      ///< flow samples (formats 1 and 3), decoded or not
+    std::uint64_t sflowCounterSamples = 0;   ///< counter samples (formats 2 and 4)
+    std::uint64_t sflowDiscardedPackets = 0; ///< discarded-packet samples (format 5): one dropped packet each
+    std::uint64_t sflowUnknownSamples = 0;   ///< samples of other formats/enterprises, skipped by length
 
     std::uint64_t anomalyTotal() const
     {
