@@ -11,7 +11,7 @@ namespace flowlens::collect {
 std::vector<decode::Endpoint> defaultEndpoints()
 {
     std::vector<decode::Endpoint> eps;
-    for (std::uint16_t port : {std::uint16_t(2055), std::uint16_t(4739)}) {
+    for (std::uint16_t port : {std::uint16_t(2055), std::uint16_t(4739), std::uint16_t(6343)}) {
         eps.push_back(decode::Endpoint{decode::IpAddress::fromV4(0), port});
         eps.push_back(decode::Endpoint{decode::IpAddress{}, port});
     }

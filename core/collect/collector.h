@@ -29,7 +29,7 @@ struct CollectorConfig
     int receiveBufferBytes = 32 * 1024 * 1024;
 };
 
-/// 0.0.0.0 and [::] on 2055 (NetFlow) and 4739 (IPFIX).
+/// 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 (sFlow).
 std::vector<decode::Endpoint> defaultEndpoints();
 
 /// The headless collector: a receiver thread (UDP, decoding) and a writer thread (SQLite), joined

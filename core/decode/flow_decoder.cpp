@@ -5,6 +5,7 @@
 #include "netflow_v5.h"
 #include "netflow_v9.h"
 #include "set_decoder.h"
+#include "sflow.h"
 
 #include <cstring>
 
@@ -74,12 +75,14 @@ struct FlowDecoder::Impl
         , v5(context)
         , v9(context)
         , ipfix(context)
+        , sflow(context.registry)
     {}
 
     DecoderContext context;
     NetflowV5Decoder v5;
     NetflowV9Decoder v9;
     IpfixDecoder ipfix;
+    SFlowDecoder sflow;
     std::uint64_t datagrams = 0;
 };
 
@@ -92,6 +95,13 @@ FlowDecoder::~FlowDecoder() = default;
 std::size_t FlowDecoder::decode(std::span<const std::byte> datagram, const Endpoint& from,
                                 std::uint64_t receivedNs, std::vector<FlowRecord>& out)
 {
+    return decode(datagram, from, receivedNs, out, nullptr);
+}
+
+std::size_t FlowDecoder::decode(std::span<const std::byte> datagram, const Endpoint& from,
+                                std::uint64_t receivedNs, std::vector<FlowRecord>& out,
+                                std::vector<InterfaceCounters>* counters)
+{
     ++d->datagrams;
     switch (detectProtocol(datagram)) {
     case Protocol::NetFlowV5:
@@ -101,14 +111,12 @@ std::size_t FlowDecoder::decode(std::span<const std::byte> datagram, const Endpo
     case Protocol::Ipfix:
         return d->ipfix.decode(datagram, from, receivedNs, out);
     case Protocol::SFlowV5:
-        // sFlow is wired in by the lead
-        ++d->context.registry.unattributed()[static_cast<std::size_t>(Anomaly::UnknownProtocol)];
-        return 0;
+        return d->sflow.decode(datagram, from, receivedNs, out, counters);
     case Protocol::Unknown:
         break;
     }
-    auto& counters = d->context.registry.unattributed();
-    ++counters[static_cast<std::size_t>(datagram.size() < 4 ? Anomaly::TruncatedHeader
+    auto& unattributed = d->context.registry.unattributed();
+    ++unattributed[static_cast<std::size_t>(datagram.size() < 4 ? Anomaly::TruncatedHeader
                                                             : Anomaly::UnknownProtocol)];
     return 0;
 }

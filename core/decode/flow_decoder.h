@@ -3,6 +3,7 @@
 #include "anomaly.h"
 #include "exporter_stats.h"
 #include "flow_record.h"
+#include "interface_counters.h"
 #include "ip_address.h"
 
 #include <cstddef>
@@ -55,6 +56,10 @@ public:
     /// counters. Returns the number of records appended.
     std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
                        std::vector<FlowRecord>& out);
+    /// As above; sFlow counter samples with interface counters are appended to `counters` when it
+    /// is not null (they feed exporter health, not flows).
+    std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
+                       std::vector<FlowRecord>& out, std::vector<InterfaceCounters>* counters);
 
     /// Sampling rate to use for an exporter's flows (v5, v9, IPFIX). force: always use `rate`,
     /// whatever the exporter states; otherwise `rate` is a default used only when the exporter
