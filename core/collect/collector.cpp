@@ -70,6 +70,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         shutdownThreads();
         return fail(bound.error());
     }
+    m_overrides.clear();
+    setSamplingOverrides(config.samplingOverrides);
     connect(m_receiver, &UdpReceiver::flowsAvailable, m_writer, &WriterWorker::drain);
     connect(m_receiver, &UdpReceiver::snapshotReady, m_writer, &WriterWorker::storeReceiverSnapshot);
     connect(m_receiver, &UdpReceiver::snapshotReady, this, &Collector::onReceiverSnapshot);
@@ -78,6 +80,20 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     m_last.receiver.endpoints = *bound;
     m_running = true;
     return *bound;
+}
+
+void Collector::setSamplingOverrides(const std::vector<SamplingOverride>& overrides)
+{
+    if (!m_receiver)
+        return;
+    const std::vector<SamplingOverride> previous = m_overrides;
+    m_overrides = overrides;
+    QMetaObject::invokeMethod(m_receiver, [receiver = m_receiver, previous, overrides] {
+        for (const auto& o : previous)
+            receiver->decoder().setSamplingOverride(o.exporter, 0, false);
+        for (const auto& o : overrides)
+            receiver->decoder().setSamplingOverride(o.exporter, o.rate, o.force);
+    });
 }
 
 void Collector::onReceiverSnapshot(const ReceiverSnapshot& snapshot)

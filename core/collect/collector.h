@@ -19,6 +19,15 @@ class FlowQueue;
 class UdpReceiver;
 class WriterWorker;
 
+/// A sampling rate for one exporter: `force` replaces what the exporter states; otherwise it is the
+/// default for an exporter that samples without saying so.
+struct SamplingOverride
+{
+    decode::IpAddress exporter;
+    std::uint64_t rate = 1;
+    bool force = false;
+};
+
 struct CollectorConfig
 {
     QString databasePath;
@@ -27,6 +36,7 @@ struct CollectorConfig
     decode::DecoderLimits decoder;
     std::size_t queueCapacityFlows = 262144; ///< flows waiting for the writer before drops
     int receiveBufferBytes = 32 * 1024 * 1024;
+    std::vector<SamplingOverride> samplingOverrides;
 };
 
 /// 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 (sFlow).
@@ -48,6 +58,8 @@ public:
     /// Reads what the sockets still hold, stores everything, closes the database. Safe to call twice.
     Result<store::WriterStats> stop();
     bool isRunning() const { return m_running; }
+    /// Replaces the sampling overrides while running (takes effect for the next datagram).
+    void setSamplingOverrides(const std::vector<SamplingOverride>& overrides);
     CollectorSnapshot lastSnapshot() const { return m_last; }
 
 signals:
@@ -68,6 +80,7 @@ private:
     std::uint64_t m_prevFlows = 0;
     std::uint64_t m_prevDatagrams = 0;
     std::uint64_t m_prevTimeNs = 0;
+    std::vector<SamplingOverride> m_overrides;
 };
 
 } // namespace flowlens::collect
