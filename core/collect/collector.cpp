@@ -60,6 +60,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         shutdownThreads();
         return fail(opened.error());
     }
+    m_overrides.clear();
+    setSamplingOverrides(config.samplingOverrides); // queued before bindAll: applies to the first datagram
     Result<std::vector<EndpointState>> bound;
     QMetaObject::invokeMethod(
         m_receiver, [&] { bound = m_receiver->bindAll(endpoints, useDefaults); },
@@ -70,8 +72,6 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         shutdownThreads();
         return fail(bound.error());
     }
-    m_overrides.clear();
-    setSamplingOverrides(config.samplingOverrides);
     connect(m_receiver, &UdpReceiver::flowsAvailable, m_writer, &WriterWorker::drain);
     connect(m_receiver, &UdpReceiver::snapshotReady, m_writer, &WriterWorker::storeReceiverSnapshot);
     connect(m_receiver, &UdpReceiver::snapshotReady, this, &Collector::onReceiverSnapshot);
