@@ -532,6 +532,9 @@ void TrafficModel::makeSession(std::uint64_t nowNs)
     }
     }
 
+    // A redrawn client or a lab server may be IPv4-only.
+    v6 = v6 && !client->v6.isZero() && !server->v6.isZero();
+
     FlowRecord req;
     const std::uint8_t proto = (svc.proto == kIcmp && v6) ? kIcmp6 : svc.proto;
     req.proto = proto;
