@@ -18,6 +18,25 @@
 
 namespace flowlens::gentest {
 
+/// sFlow flow sample header fields.
+struct FlowSampleInfo
+{
+    std::uint32_t sequence = 0;
+    std::uint32_t sourceId = 0;
+    std::uint32_t rate = 0;
+    std::uint32_t pool = 0;
+};
+
+/// sFlow generic interface counters.
+struct CounterSampleInfo
+{
+    std::uint32_t sequence = 0;
+    std::uint32_t ifIndex = 0;
+    std::uint64_t speed = 0;
+    std::uint64_t inOctets = 0, outOctets = 0;
+    std::uint32_t inPackets = 0, outPackets = 0;
+};
+
 struct ParsedDatagram
 {
     std::uint32_t sequence = 0;
@@ -28,9 +47,11 @@ struct ParsedDatagram
     int templates = 0;             ///< data templates seen in this datagram
     int optionTemplates = 0;
     int optionRecords = 0;
-    int counterSamples = 0;
     std::vector<decode::FlowRecord> flows;
-    std::string error; ///< empty when the datagram is well formed
+    std::vector<FlowSampleInfo> flowSamples;       ///< sFlow: one per flow, in order
+    std::vector<CounterSampleInfo> counterSamples; ///< sFlow
+    decode::IpAddress agent;                       ///< sFlow
+    std::string error;                             ///< empty when the datagram is well formed
 };
 
 namespace detail {
@@ -461,6 +482,7 @@ private:
         const std::size_t addressLength = addressType == 1 ? 4 : addressType == 2 ? 16 : 0;
         if (addressLength == 0 || !need(8 + addressLength + 16))
             return void(out.error = "bad agent address");
+        out.agent = addressLength == 4 ? v4At(p + 8) : v6At(p + 8);
         p += 8 + addressLength;
         out.domain = std::uint32_t(be(p, 4));
         out.sequence = std::uint32_t(be(p + 4, 4));
@@ -477,7 +499,20 @@ private:
                 return void(out.error = "sample length out of bounds or unaligned");
             const std::byte* sampleEnd = p + length;
             if (format == 2) {
-                ++out.counterSamples;
+                if (length < 12 + 8 + 88 || be(p + 8, 4) != 1 || be(p + 12, 4) != 1 || be(p + 16, 4) != 88)
+                    return void(out.error = "unexpected counters sample");
+                const std::byte* c = p + 20;
+                CounterSampleInfo info;
+                info.sequence = std::uint32_t(be(p, 4));
+                info.ifIndex = std::uint32_t(be(c, 4));
+                info.speed = be(c + 8, 8);
+                info.inOctets = be(c + 24, 8);
+                info.inPackets = std::uint32_t(be(c + 32, 4));
+                info.outOctets = be(c + 56, 8);
+                info.outPackets = std::uint32_t(be(c + 64, 4));
+                if (std::uint32_t(be(p + 4, 4)) != info.ifIndex)
+                    return void(out.error = "counters source id does not name its interface");
+                out.counterSamples.push_back(info);
                 p = sampleEnd;
                 continue;
             }
@@ -490,6 +525,8 @@ private:
             f.in_if = std::uint32_t(be(p + 20, 4)) & 0x3fffffff;
             f.out_if = std::uint32_t(be(p + 24, 4)) & 0x3fffffff;
             f.packets = 1;
+            out.flowSamples.push_back({std::uint32_t(be(p, 4)), std::uint32_t(be(p + 4, 4)),
+                                       std::uint32_t(be(p + 8, 4)), std::uint32_t(be(p + 12, 4))});
             const std::uint64_t records = be(p + 28, 4);
             const std::byte* r = p + 32;
             for (std::uint64_t i = 0; i < records; ++i) {
