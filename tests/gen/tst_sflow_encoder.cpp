@@ -144,7 +144,7 @@ private slots:
             QCOMPARE(int(gen::SflowEncoder::sampledTcpFlags(r.tcp_flags)), packetFlags);
         gen::SflowEncoder enc({});
         const auto e = enc.expectedDecode(r);
-        QCOMPARE(int(e.tcp_flags), packetFlags); // UDP carries none
+        QCOMPARE(int(e.tcp_flags), packetFlags);   // UDP carries none
         QCOMPARE(e.bytes, quint64(ipLength + 18)); // Ethernet header and FCS
         QCOMPARE(e.packets, 1ull);
         QCOMPARE(e.sampling_rate, 1ull);
