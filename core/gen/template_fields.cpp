@@ -175,6 +175,17 @@ std::size_t recordLength(std::span<const TemplateField> fields)
                            [](std::size_t sum, const TemplateField& f) { return sum + f.length; });
 }
 
+std::optional<std::size_t> fieldOffset(std::span<const TemplateField> fields, std::uint16_t id)
+{
+    std::size_t offset = 0;
+    for (const TemplateField& f : fields) {
+        if (f.id == id)
+            return offset;
+        offset += f.length;
+    }
+    return std::nullopt;
+}
+
 void writeTemplateField(ByteWriter& w, TemplateField field, const decode::FlowRecord& r, std::uint64_t bootMs)
 {
     const auto icmp = std::uint16_t((r.icmp_type << 8) | r.icmp_code);

@@ -4,6 +4,7 @@
 #include "core/gen/byte_writer.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace flowlens::gen {
@@ -28,6 +29,8 @@ std::span<const TemplateField> ipfixIpv4Template();
 std::span<const TemplateField> ipfixIpv6Template();
 /// Sum of the field lengths.
 std::size_t recordLength(std::span<const TemplateField> fields);
+/// Byte offset of information element `id` inside a record laid out by `fields`.
+std::optional<std::size_t> fieldOffset(std::span<const TemplateField> fields, std::uint16_t id);
 
 /// Writes one field of `flow` in the template's length (network order, low-order bytes kept).
 /// `bootMs` anchors the v9 sysUptime-relative times (ids 21, 22).
