@@ -193,6 +193,14 @@ constexpr Mapping kReverse[] = {
     {86, FieldAction::ReversePackets, SlotRevPackets, 1, 0, "reversePacketTotalCount"},
 };
 
+// Cisco ASA NSEL (v9 only) numbers its translated addresses/ports outside the IANA range.
+constexpr Mapping kNsel[] = {
+    {40001, FieldAction::PostNatSrcV4, NoSlot, 0, 0, "NF_F_XLATE_SRC_ADDR_IPV4"},
+    {40002, FieldAction::PostNatDstV4, NoSlot, 0, 0, "NF_F_XLATE_DST_ADDR_IPV4"},
+    {40003, FieldAction::PostNatSrcPort, NoSlot, 0, 0, "NF_F_XLATE_SRC_PORT"},
+    {40004, FieldAction::PostNatDstPort, NoSlot, 0, 0, "NF_F_XLATE_DST_PORT"},
+};
+
 constexpr std::size_t kMaxIanaId = 400;
 
 // Dense lookup from IANA id to the kIana entry (index + 1; 0 = unmapped), built once.
@@ -210,7 +218,13 @@ constexpr IanaIndex kIanaIndex;
 const Mapping* findMapping(std::uint32_t pen, std::uint16_t id)
 {
     if (pen == 0) {
-        if (id >= kMaxIanaId || kIanaIndex.index[id] == 0)
+        if (id >= kMaxIanaId) {
+            for (const auto& m : kNsel)
+                if (m.id == id)
+                    return &m;
+            return nullptr;
+        }
+        if (kIanaIndex.index[id] == 0)
             return nullptr;
         return &kIana[kIanaIndex.index[id] - 1];
     }
@@ -451,14 +465,17 @@ inline void apply(FieldAction action, std::uint8_t param, const std::uint8_t* p,
         return;
     case FieldAction::IcmpTypeCode: {
         const auto v = loadBeUint(p, len);
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_type = static_cast<std::uint8_t>(v >> 8);
         r.icmp_code = static_cast<std::uint8_t>(v);
         return;
     }
     case FieldAction::IcmpType:
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_type = static_cast<std::uint8_t>(loadBeUint(p, len));
         return;
     case FieldAction::IcmpCode:
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_code = static_cast<std::uint8_t>(loadBeUint(p, len));
         return;
     case FieldAction::Ttl:
@@ -806,6 +823,13 @@ void finalizeRecord(FlowRecord& rec, const RecordScratch& s, const TimeContext& 
             rec.etype = rec.src_addr.isV4() ? 0x0800 : 0x86dd;
         else if (!rec.dst_addr.isZero())
             rec.etype = rec.dst_addr.isV4() ? 0x0800 : 0x86dd;
+    }
+
+    // Many exporters carry ICMP type/code in the destination port (type << 8 | code) instead
+    // of an ICMP IE; dst_port stays as sent.
+    if ((rec.proto == 1 || rec.proto == 58) && !(s.have & RecordScratch::HaveIcmp) && rec.dst_port) {
+        rec.icmp_type = static_cast<std::uint8_t>(rec.dst_port >> 8);
+        rec.icmp_code = static_cast<std::uint8_t>(rec.dst_port);
     }
 
     if (s.mplsBottom != 0xff) {
