@@ -311,7 +311,7 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
         }
         rec.sampling_rate = rate;
         ++result.flows;
-        if (layout.hasReverse && (s.reverseBytes || s.reversePackets))
+        if (layout.hasReverse && m_context.limits.emitReverseFlows && (s.reverseBytes || s.reversePackets))
             out.push_back(reverseOf(rec, s));
     }
     if (out.size() > before) {

@@ -9,11 +9,12 @@ namespace {
 
 // Expected values that the oracles get wrong, with the evidence.
 constexpr KnownDeviation kDeviations[] = {
-    {"*", "first_switched",
+    {"*", "first_switched: logstash 1 s late",
      "logstash-codec-netflow converts v9 uptimes with whole seconds of (sysUptime - first) and then adds "
      "(1000 - remaining ms): always 1 s late. The exact value is unix_secs - (sysUptime - first) ms, e.g. "
      "valid01: 1444331070 s - (45076 - 1216) ms = 1444331026.140 (logstash: .027.140)."},
-    {"*", "last_switched", "same logstash v9 uptime conversion error as first_switched (1 s late)"},
+    {"*", "last_switched: logstash 1 s late",
+     "same logstash v9 uptime conversion error as first_switched (1 s late)"},
 };
 
 SourceTally g_tally;
