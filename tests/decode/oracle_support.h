@@ -15,6 +15,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -77,6 +78,8 @@ inline QJsonObject readJsonObject(const QString& path)
 {
     return QJsonDocument::fromJson(readFile(path)).object();
 }
+
+inline int fileVersion(const QString& path);
 
 /// Fixed receive time used by the tests (2024-01-01T00:00:00Z): far from every vector's export time.
 inline constexpr std::uint64_t kReceivedNs = 1704067200ull * 1'000'000'000ull;
@@ -1070,8 +1073,6 @@ inline void checkSnapRecord(FieldChecker& c, const QString& where, const SnapRec
     }
 }
 
-// ------------------------------------------------------------------------------- runners
-
 /// Outcome of one oracle row: what did not match (after known oracle errors) and how much was
 /// compared, so that a row can never pass vacuously.
 struct RowResult
@@ -1080,6 +1081,204 @@ struct RowResult
     int checked = 0;
     QString summary;
 };
+
+// ------------------------------------------------------------------------- by IE number
+
+/// The FlowRecord value an IE number fills (for oracles that give raw IE values).
+inline std::optional<std::uint64_t> ieNumber(const FlowRecord& r, int type)
+{
+    switch (type) {
+    case 1:
+    case 23:
+        return r.bytes;
+    case 2:
+    case 24:
+        return r.packets;
+    case 4:
+        return r.proto;
+    case 5:
+        return r.ip_tos;
+    case 6:
+        return r.tcp_flags;
+    case 7:
+        return r.src_port;
+    case 9:
+    case 29:
+        return r.src_net;
+    case 10:
+        return r.in_if;
+    case 11:
+        return r.dst_port;
+    case 13:
+    case 30:
+        return r.dst_net;
+    case 14:
+        return r.out_if;
+    case 16:
+        return r.src_as;
+    case 17:
+        return r.dst_as;
+    case 61:
+        return r.flow_direction;
+    case 89:
+        return r.forwarding_status;
+    case 234:
+        return r.ingress_vrf_id;
+    case 235:
+        return r.egress_vrf_id;
+    default:
+        return std::nullopt;
+    }
+}
+
+inline const IpAddress* ieAddress(const FlowRecord& r, int type)
+{
+    switch (type) {
+    case 8:
+    case 27:
+        return &r.src_addr;
+    case 12:
+    case 28:
+        return &r.dst_addr;
+    case 15:
+    case 62:
+        return &r.next_hop;
+    case 18:
+    case 63:
+        return &r.bgp_next_hop;
+    default:
+        return nullptr;
+    }
+}
+
+// ------------------------------------------------------------------------------- pmacct
+
+/// pmacct aggregate check: the goldens sum packets/bytes over their aggregate key; summing the
+/// golden rows and the decoded flows over (ip_src, ip_dst, port_src, port_dst, proto) — a key
+/// every scenario aggregates on — must give the same totals per key.
+inline RowResult runPmacct(const QString& test, const QString& golden, const char* row,
+                           std::span<const KnownDeviation> known)
+{
+    RowResult out;
+    const QString dir = vectorPath(QStringLiteral("pmacct/") + test);
+    const QJsonObject facts = readJsonObject(vectorPath(QStringLiteral("pmacct/TEST_FACTS.json")))
+                                  .value(QLatin1String("tests"))
+                                  .toObject()
+                                  .value(test)
+                                  .toObject();
+    const QString scenario = golden.contains(QLatin1Char('/'))
+                                 ? golden.section(QLatin1Char('/'), 0, 0) + QLatin1Char('/')
+                                 : QString();
+    const QJsonObject config =
+        facts.value(QStringLiteral("nfacctd_config[%1nfacctd-00.conf]").arg(scenario)).toObject();
+    const bool renormalize =
+        config.value(QLatin1String("nfacctd_renormalize")).toString() == QLatin1String("true");
+    const QString aggregate = config.value(QLatin1String("aggregate[nfacctd_kafka]")).toString();
+    FieldChecker c;
+    for (const char* key : {"src_host", "dst_host", "src_port", "dst_port", "proto"}) {
+        if (!aggregate.contains(QLatin1String(key)))
+            out.problems << QStringLiteral("scenario does not aggregate on %1").arg(QLatin1String(key));
+    }
+    DecodeRun run;
+    // A sampling map (sampling-NN.map for output-flow-NN) sets the rate per exporter, as
+    // setSamplingOverride(force) does; its ip is the replayed address, mapped back to the pcap's.
+    const QString index = golden.section(QLatin1Char('-'), -1).section(QLatin1Char('.'), 0, 0);
+    const QJsonArray samplingMap = facts.value(QLatin1String("maps"))
+                                       .toObject()
+                                       .value(QStringLiteral("pmacct_mount/sampling-%1.map").arg(index))
+                                       .toArray();
+    static const QRegularExpression mapLine(QStringLiteral("id=(\\d+)\\s+ip=([0-9.:a-f]+)"));
+    for (const auto& line : samplingMap) {
+        const auto m = mapLine.match(line.toString());
+        if (!m.hasMatch())
+            continue;
+        const QJsonObject reproducers = facts.value(QLatin1String("traffic_reproducer")).toObject();
+        for (auto r = reproducers.begin(); r != reproducers.end(); ++r) {
+            for (const auto& pair : r.value().toObject().value(QLatin1String("src_ip_map")).toArray()) {
+                if (pair.toArray().at(1).toString() != m.captured(2))
+                    continue;
+                const auto exporter = IpAddress::parse(pair.toArray().at(0).toString().toStdString());
+                if (exporter)
+                    run.decoder.setSamplingOverride(*exporter, m.captured(1).toULongLong(), true);
+            }
+        }
+    }
+    for (const QString& pcap :
+         QDir(dir).entryList({QStringLiteral("traffic-*.pcap")}, QDir::Files, QDir::Name))
+        run.feedFile(dir + QLatin1Char('/') + pcap, endpoint("192.0.2.1:2055"));
+
+    using Key = QString;
+    QMap<Key, QPair<std::uint64_t, std::uint64_t>> ours;
+    QMap<Key, QPair<std::uint64_t, std::uint64_t>> theirs;
+    for (const FlowRecord& r : run.flows) {
+        const std::uint64_t scale = renormalize && r.sampling_rate ? r.sampling_rate : 1;
+        const Key k = QStringLiteral("%1 %2 %3 %4 %5")
+                          .arg(addr(r.src_addr), addr(r.dst_addr))
+                          .arg(r.src_port)
+                          .arg(r.dst_port)
+                          .arg(QString::fromStdString(decode::protoName(r.proto)).toLower());
+        ours[k].first += r.packets * scale;
+        ours[k].second += r.bytes * scale;
+    }
+    for (const QByteArray& line : readFile(dir + QLatin1Char('/') + golden).split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.isEmpty())
+            continue;
+        QString proto = o.value(QLatin1String("ip_proto")).toString().toLower();
+        if (proto.isEmpty())
+            proto = QString::fromStdString(
+                        decode::protoName(std::uint8_t(jsonU64(o.value(QLatin1String("ip_proto"))))))
+                        .toLower();
+        const Key k = QStringLiteral("%1 %2 %3 %4 %5")
+                          .arg(canonicalAddr(o.value(QLatin1String("ip_src")).toString()),
+                               canonicalAddr(o.value(QLatin1String("ip_dst")).toString()))
+                          .arg(jsonU64(o.value(QLatin1String("port_src"))))
+                          .arg(jsonU64(o.value(QLatin1String("port_dst"))))
+                          .arg(proto);
+        theirs[k].first += jsonU64(o.value(QLatin1String("packets")));
+        theirs[k].second += jsonU64(o.value(QLatin1String("bytes")));
+    }
+    for (auto it = theirs.cbegin(); it != theirs.cend(); ++it) {
+        const auto mine = ours.value(it.key());
+        c.compare(QStringLiteral("[%1] packets").arg(it.key()), mine.first, it.value().first);
+        c.compare(QStringLiteral("[%1] bytes").arg(it.key()), mine.second, it.value().second);
+    }
+    for (auto it = ours.cbegin(); it != ours.cend(); ++it)
+        if (!theirs.contains(it.key()))
+            c.fail(QStringLiteral("[%1] decoded but not in the golden").arg(it.key()));
+    out.summary = QStringLiteral("%1 flows, %2 golden keys; anomalies: %3")
+                      .arg(run.flows.size())
+                      .arg(theirs.size())
+                      .arg(run.anomalySummary());
+    out.checked = c.checked();
+    out.problems << c.unexplained(row, known);
+    return out;
+}
+
+/// pmacct test folders and golden files whose first pcap has the given version.
+inline QList<QPair<QString, QString>> pmacctGoldens(int version)
+{
+    QList<QPair<QString, QString>> out;
+    const QString root = vectorPath(QStringLiteral("pmacct"));
+    for (const QString& test : QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+        const QString dir = root + QLatin1Char('/') + test;
+        const QStringList pcaps =
+            QDir(dir).entryList({QStringLiteral("traffic-*.pcap")}, QDir::Files, QDir::Name);
+        if (pcaps.isEmpty() || fileVersion(dir + QLatin1Char('/') + pcaps.front()) != version)
+            continue;
+        QDirIterator it(dir, {QStringLiteral("output-flow-*.json")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        QStringList goldens;
+        while (it.hasNext())
+            goldens << QDir(dir).relativeFilePath(it.next());
+        goldens.sort();
+        for (const QString& g : goldens)
+            out.append({test, g});
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------------------- runners
 
 inline QString logstashDir()
 {
