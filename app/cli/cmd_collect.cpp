@@ -50,14 +50,16 @@ int runCollect(const QStringList& args)
         QStringLiteral("max-size-mb"),
         QStringLiteral("Delete the oldest flows when the database grows past this."), QStringLiteral("MB"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No status lines on stderr."));
-    const QCommandLineOption sampling(QStringLiteral("sampling"),
-                                      QStringLiteral("Sampling rate of an exporter that samples without saying so "
-                                                     "(used when it states none), repeatable: 192.0.2.1=100."),
-                                      QStringLiteral("EXPORTER=N"));
-    const QCommandLineOption samplingForce(QStringLiteral("sampling-force"),
-                                           QStringLiteral("Sampling rate that replaces whatever the exporter states, "
-                                                          "repeatable."),
-                                           QStringLiteral("EXPORTER=N"));
+    const QCommandLineOption sampling(
+        QStringLiteral("sampling"),
+        QStringLiteral("Sampling rate of an exporter that samples without saying so "
+                       "(used when it states none), repeatable: 192.0.2.1=100."),
+        QStringLiteral("EXPORTER=N"));
+    const QCommandLineOption samplingForce(
+        QStringLiteral("sampling-force"),
+        QStringLiteral("Sampling rate that replaces whatever the exporter states, "
+                       "repeatable."),
+        QStringLiteral("EXPORTER=N"));
     p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
     if (int rc =
             parseOrExit(p, args,
@@ -86,12 +88,13 @@ int runCollect(const QStringList& args)
             const auto parts = text.split(QLatin1Char('='));
             bool ok = false;
             const qulonglong rate = parts.size() == 2 ? parts[1].toULongLong(&ok) : 0;
-            const auto addr = parts.size() == 2 ? decode::IpAddress::parse(parts[0].trimmed().toStdString())
-                                                : std::nullopt;
+            const auto addr =
+                parts.size() == 2 ? decode::IpAddress::parse(parts[0].trimmed().toStdString()) : std::nullopt;
             if (!addr || !ok || rate == 0) {
-                printErr(QStringLiteral("flowlens-cli collect: --%1 \"%2\": use EXPORTER=N with the exporter's IP "
-                                        "address and a rate >= 1, e.g. 192.0.2.1=100\n")
-                             .arg(option->names().first(), text));
+                printErr(
+                    QStringLiteral("flowlens-cli collect: --%1 \"%2\": use EXPORTER=N with the exporter's IP "
+                                   "address and a rate >= 1, e.g. 192.0.2.1=100\n")
+                        .arg(option->names().first(), text));
                 return kExitUsage;
             }
             config.samplingOverrides.push_back({*addr, rate, option == &samplingForce});

@@ -62,7 +62,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     }
     // Templates from the previous run: data arriving before the exporter resends them decodes at once.
     std::vector<std::byte> templates;
-    QMetaObject::invokeMethod(m_writer, [&] { templates = m_writer->savedTemplates(); }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_writer, [&] { templates = m_writer->savedTemplates(); }, Qt::BlockingQueuedConnection);
     if (!templates.empty())
         QMetaObject::invokeMethod(m_receiver, [receiver = m_receiver, templates] {
             (void)receiver->decoder().loadTemplates(templates);

@@ -133,12 +133,16 @@ Result<void> FlowWriter::prepareStatements()
          "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
          "detail=excluded.detail"},
         {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
-        {&m_st->upsertState, "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
-                             "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
+        {&m_st->upsertState,
+         "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
         {&m_st->upsertInterface,
-         "INSERT INTO interfaces(agent, sub_agent, if_index, first_seen_ns, last_seen_ns, port_name, if_type, "
-         "if_speed, status, in_octets, in_packets, in_errors, in_discards, out_octets, out_packets, out_errors, "
-         "out_discards, in_bps, out_bps) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+         "INSERT INTO interfaces(agent, sub_agent, if_index, first_seen_ns, last_seen_ns, port_name, "
+         "if_type, "
+         "if_speed, status, in_octets, in_packets, in_errors, in_discards, out_octets, out_packets, "
+         "out_errors, "
+         "out_discards, in_bps, out_bps) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+         "?15, "
          "?16, ?17, ?18, ?19) ON CONFLICT(agent, sub_agent, if_index) DO UPDATE SET "
          "last_seen_ns=excluded.last_seen_ns, port_name=excluded.port_name, if_type=excluded.if_type, "
          "if_speed=excluded.if_speed, status=excluded.status, in_octets=excluded.in_octets, "
@@ -414,7 +418,9 @@ Result<void> FlowWriter::writeInterfaces()
         st.reset();
         const std::string& agent = std::get<0>(key);
         const std::string_view portName = c.portName();
-        st.bind(1, std::string_view(agent)).bind(2, std::int64_t(c.subAgentId)).bind(3, std::int64_t(c.ifIndex));
+        st.bind(1, std::string_view(agent))
+            .bind(2, std::int64_t(c.subAgentId))
+            .bind(3, std::int64_t(c.ifIndex));
         st.bind(4, std::int64_t(state.firstSeenNs)).bind(5, std::int64_t(c.timeReceivedNs)).bind(6, portName);
         st.bind(7, std::int64_t(c.ifType)).bind(8, std::int64_t(c.ifSpeed)).bind(9, std::int64_t(c.ifStatus));
         st.bind(10, std::int64_t(c.inOctets));
