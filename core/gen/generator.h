@@ -50,6 +50,10 @@ using GenProgress = std::function<void(const GenStats&)>;
 Result<GenStats> runGenerator(const GenOptions& options, const std::atomic<bool>& stop,
                               const GenProgress& progress = {});
 
+/// Checks `options` without sending anything (runGenerator() does the same first): lets a
+/// front end report a bad option before it starts a worker thread.
+Result<void> checkOptions(const GenOptions& options);
+
 /// The TrafficModel options runGenerator() uses for `options` (exposed so tests and tools can
 /// replay exactly the same flows).
 TrafficModelOptions modelOptionsFor(const GenOptions& options);
