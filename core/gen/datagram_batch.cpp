@@ -20,11 +20,4 @@ std::span<std::byte> DatagramBatch::mutableAt(std::size_t i)
     return {m_bytes.data() + begin, m_ends[i] - begin};
 }
 
-void DatagramBatch::append(std::span<const std::byte> datagram)
-{
-    discardOpen();
-    m_bytes.insert(m_bytes.end(), datagram.begin(), datagram.end());
-    finishDatagram();
-}
-
 } // namespace flowlens::gen

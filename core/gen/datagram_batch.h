@@ -32,8 +32,6 @@ public:
     void finishDatagram() { m_ends.push_back(m_bytes.size()); }
     /// Removes the bytes of an unfinished datagram.
     void discardOpen() { m_bytes.resize(totalBytes()); }
-    /// Copies one datagram in.
-    void append(std::span<const std::byte> datagram);
 
 private:
     std::vector<std::byte> m_bytes;

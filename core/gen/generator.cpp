@@ -44,7 +44,9 @@ std::uint64_t typicalRecordsPerDatagram(const GenOptions& o)
     }
 }
 
-Result<void> validate(const GenOptions& o)
+} // namespace
+
+Result<void> checkOptions(const GenOptions& o)
 {
     if (o.proto == decode::Protocol::Unknown)
         return fail(
@@ -66,10 +68,14 @@ Result<void> validate(const GenOptions& o)
                         .arg(o.samplingRate));
     if (o.samplingRate > 0xffffffffull)
         return fail(QStringLiteral("The sampling rate must fit in 32 bits."));
+    if (o.target.port == 0 || o.target.address.isZero() ||
+        (o.target.address.isV4() && o.target.address.v4() == 0))
+        return fail(
+            QStringLiteral("No collector given (%1): name its address and port, e.g. 127.0.0.1:2055 or "
+                           "[::1]:2055.")
+                .arg(QString::fromStdString(o.target.toString())));
     return {};
 }
-
-} // namespace
 
 TrafficModelOptions modelOptionsFor(const GenOptions& options)
 {
@@ -83,7 +89,7 @@ TrafficModelOptions modelOptionsFor(const GenOptions& options)
 Result<GenStats> runGenerator(const GenOptions& options, const std::atomic<bool>& stop,
                               const GenProgress& progress)
 {
-    if (auto valid = validate(options); !valid)
+    if (auto valid = checkOptions(options); !valid)
         return fail(valid.error());
     auto sender = UdpSender::open(options.target);
     if (!sender)

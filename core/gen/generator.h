@@ -14,16 +14,26 @@ namespace flowlens::gen {
 /// What runGenerator() sends, where, how fast and for how long.
 struct GenOptions
 {
-    decode::Endpoint target;                              ///< collector address and UDP port
-    decode::Protocol proto = decode::Protocol::NetFlowV9; ///< NetFlowV5, NetFlowV9, Ipfix or SFlowV5
-    double flowsPerSecond = 1000;                         ///< 0 = as fast as possible
-    std::uint64_t count = 0;                              ///< flows to send; 0 = unbounded
-    double durationSeconds = 0;                           ///< 0 = unbounded
-    std::uint64_t seed = 1;                               ///< TrafficModel seed
-    int recordsPerDatagram = 0; ///< 0 = protocol default (v5: 30, others: fill 1400 bytes)
-    std::uint32_t domainId =
-        0; ///< v9 source id, IPFIX observation domain, sFlow sub-agent, v5 engine type/id
-    std::uint64_t samplingRate = 1; ///< announced 1-in-N sampling (v5 at most 16383); 1 = unsampled
+    /// Collector address and UDP port (IPv4 or IPv6).
+    decode::Endpoint target;
+    /// NetFlowV5, NetFlowV9, Ipfix or SFlowV5.
+    decode::Protocol proto = decode::Protocol::NetFlowV9;
+    /// Flows per second; 0 = as fast as possible.
+    double flowsPerSecond = 1000;
+    /// Flows to send; 0 = unbounded.
+    std::uint64_t count = 0;
+    /// Seconds to run; 0 = unbounded.
+    double durationSeconds = 0;
+    /// TrafficModel seed: the same seed sends the same flows.
+    std::uint64_t seed = 1;
+    /// Flow records (sFlow: samples) per datagram; 0 = protocol default (v5: 30, others: as many
+    /// as fit in 1400 bytes).
+    int recordsPerDatagram = 0;
+    /// NetFlow v9 source id, IPFIX observation domain, sFlow sub-agent id; NetFlow v5 engine type
+    /// (bits 8-15) and engine id (bits 0-7).
+    std::uint32_t domainId = 0;
+    /// Announced 1-in-N packet sampling (NetFlow v5: at most 16383); 1 = unsampled.
+    std::uint64_t samplingRate = 1;
 };
 
 /// Totals of a run (or of the run so far, in progress reports).
@@ -49,6 +59,10 @@ using GenProgress = std::function<void(const GenStats&)>;
 /// expected totals can be recomputed with TrafficModel in-process.
 Result<GenStats> runGenerator(const GenOptions& options, const std::atomic<bool>& stop,
                               const GenProgress& progress = {});
+
+/// Checks `options` without sending anything (runGenerator() does the same first): lets a
+/// front end report a bad option before it starts a worker thread.
+Result<void> checkOptions(const GenOptions& options);
 
 /// The TrafficModel options runGenerator() uses for `options` (exposed so tests and tools can
 /// replay exactly the same flows).

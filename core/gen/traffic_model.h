@@ -57,6 +57,7 @@ public:
     /// The router interfaces that appear as in_if/out_if (uplink is ifIndex 1).
     static std::span<const ModelInterface> interfaces();
 
+private:
     struct Host
     {
         decode::IpAddress v4;
@@ -70,7 +71,6 @@ public:
         bool windows = false;    ///< ephemeral port range 49152-65535 instead of Linux's
     };
 
-private:
     void buildLab();
     void buildPublic();
     Host randomPublicHost(bool v6, std::uint32_t roleMask);
@@ -88,7 +88,7 @@ private:
     std::vector<Host> m_web4, m_web6;      ///< popular Internet servers, Zipf-ranked
     std::vector<Host> m_dns4, m_dns6, m_ntp4, m_ntp6, m_mail4, m_mail6, m_git4, m_git6;
     DiscreteDistribution m_labZipf, m_serverZipf, m_webZipf, m_services, m_publicRanges4, m_scanPorts;
-    std::vector<decode::FlowRecord> m_pending; ///< second half of a request/response pair
+    std::vector<decode::FlowRecord> m_pending; ///< records of the current session not yet returned
 };
 
 } // namespace flowlens::gen

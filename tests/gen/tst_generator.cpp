@@ -308,6 +308,16 @@ private slots:
         QVERIFY2(result.error().contains(mentions), qPrintable(result.error()));
     }
 
+    void checkOptionsAcceptsASensibleRun()
+    {
+        gen::GenOptions o;
+        o.target = *decode::Endpoint::parse("[::1]:4739");
+        o.proto = decode::Protocol::Ipfix;
+        QVERIFY(gen::checkOptions(o).has_value());
+        o.target.port = 0;
+        QVERIFY(!gen::checkOptions(o).has_value());
+    }
+
     void protocolNames()
     {
         for (auto p : {decode::Protocol::NetFlowV5, decode::Protocol::NetFlowV9, decode::Protocol::Ipfix,
