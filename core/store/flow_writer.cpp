@@ -83,6 +83,8 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     w->m_options = options;
     w->m_options.blockFlows = std::max<std::size_t>(options.blockFlows, 1);
     w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
+    if (options.encodeThread)
+        w->m_encodeWorker = std::make_unique<BlockEncodeWorker>(options.zstdLevel, 2);
     w->m_open.reserve(w->m_options.blockFlows);
     if (auto r = w->prepareStatements(); !r)
         return fail(r.error());
@@ -161,10 +163,13 @@ Result<void> FlowWriter::prepareStatements()
 
 void FlowWriter::add(std::span<const FlowRecord> flows)
 {
-    for (const FlowRecord& r : flows) {
-        m_open.push_back(r);
-        m_latestNs = std::max(m_latestNs, r.time_received_ns);
-        const std::int64_t start = bucketStartOf(r.time_received_ns);
+    std::size_t runStart = 0;
+    while (runStart < flows.size()) {
+        // A run of flows in the same minute goes to that minute's rollups in one call.
+        const std::int64_t start = bucketStartOf(flows[runStart].time_received_ns);
+        std::size_t runEnd = runStart + 1;
+        while (runEnd < flows.size() && bucketStartOf(flows[runEnd].time_received_ns) == start)
+            ++runEnd;
         Bucket* bucket = m_lastBucket;
         if (start != m_lastBucketStart || !bucket) {
             bucket = &bucketFor(start);
@@ -172,26 +177,16 @@ void FlowWriter::add(std::span<const FlowRecord> flows)
             m_lastBucketStart = start;
         }
         bucket->dirty = true;
-        for (int d = 0; d < kDimensionCount; ++d) {
-            RollupKey keys[2];
-            const int n = rollupKeys(Dimension(d), r, keys);
-            RollupMap& map = bucket->maps[std::size_t(d)];
-            for (int k = 0; k < n; ++k) {
-                if (map.size() >= m_options.maxKeysPerBucket) {
-                    bucket->merged = true; // the bound makes this minute's top-N approximate
-                    map.at(RollupKey{}).add(r);
-                } else {
-                    map.at(keys[k]).add(r);
-                }
-            }
-        }
-        ++m_stats.flowsPending;
-        if (m_open.size() >= m_options.blockFlows) {
-            m_pendingBlocks.push_back(encodeOpenBlock());
-            m_open.clear();
-            m_openRowId = 0;
-        }
+        bucket->rollup.add(flows.subspan(runStart, runEnd - runStart));
+        runStart = runEnd;
     }
+    for (const FlowRecord& r : flows) {
+        m_open.push_back(r);
+        m_latestNs = std::max(m_latestNs, r.time_received_ns);
+        if (m_open.size() >= m_options.blockFlows)
+            closeOpenBlock();
+    }
+    m_stats.flowsPending += flows.size();
 }
 
 FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
@@ -199,7 +194,7 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     auto it = m_buckets.find(start);
     if (it != m_buckets.end())
         return it->second;
-    Bucket& b = m_buckets[start];
+    Bucket& b = m_buckets.try_emplace(start, m_options.maxKeysPerBucket, m_bucketSizeHint).first->second;
     // A minute already in the database (an import overlapping earlier data, or a restart within
     // the same minute) is merged into, never overwritten.
     Statement& exists = m_st->bucketExists;
@@ -219,7 +214,7 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
             c.bytes = std::uint64_t(rows.columnInt(4));
             c.scaledPackets = std::uint64_t(rows.columnInt(5));
             c.scaledBytes = std::uint64_t(rows.columnInt(6));
-            b.maps[std::size_t(d)].at(RollupKey::fromBlob(rows.columnBlob(1))).add(c);
+            b.rollup.merge(Dimension(d), RollupKey::fromBlob(rows.columnBlob(1)), c);
         }
         rows.reset();
     }
@@ -232,18 +227,16 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     return b;
 }
 
-FlowWriter::PendingBlock FlowWriter::encodeOpenBlock()
+void FlowWriter::closeOpenBlock()
 {
-    PendingBlock b;
-    b.tMin = UINT64_MAX;
-    for (const FlowRecord& r : m_open) {
-        b.tMin = std::min(b.tMin, r.time_received_ns);
-        b.tMax = std::max(b.tMax, r.time_received_ns);
+    if (m_encodeWorker) {
+        m_encodeWorker->submit(m_open, m_openRowId);
+        m_open.reserve(m_options.blockFlows);
+    } else {
+        m_pendingBlocks.push_back(BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId));
+        m_open.clear();
     }
-    b.count = m_open.size();
-    b.rowId = m_openRowId;
-    m_encoder->encode(m_open, b.blob);
-    return b;
+    m_openRowId = 0;
 }
 
 Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
@@ -262,7 +255,7 @@ Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
 Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
 {
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.maps[std::size_t(d)].truncate(kRollupKeepPerMetric);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), kRollupKeepPerMetric);
         Statement& del = m_st->deleteBucketRows;
         del.reset();
         del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
@@ -290,7 +283,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
         delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
             return fail(r.error());
-        if (rows.droppedKeys > 0 || bucket.merged || rows.other.flows > 0) {
+        if (rows.droppedKeys > 0 || bucket.merged || bucket.rollup.overflowed() || rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
             cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
@@ -300,7 +293,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
                 .bind(8, std::int64_t(rows.maxDropped.scaledPackets));
             cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
             // Bounds only prove exactness when this flush saw every key of the minute.
-            cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
+            cut.bind(10, std::int64_t(bucket.merged || bucket.rollup.overflowed() ? 1 : 0));
             if (auto r = cut.run(); !r)
                 return fail(r.error());
         }
@@ -503,6 +496,8 @@ Result<void> FlowWriter::applyRetention()
 
 Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 {
+    if (m_encodeWorker)
+        m_encodeWorker->collect(m_pendingBlocks);
     std::uint64_t newBlocks = 0;
     for (const PendingBlock& b : m_pendingBlocks) {
         auto id = writeBlock(b);
@@ -512,7 +507,7 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     }
     std::int64_t openRowId = m_openRowId;
     if (!m_open.empty()) {
-        const PendingBlock open = encodeOpenBlock();
+        const PendingBlock open = BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId);
         auto id = writeBlock(open);
         if (!id)
             return fail(id.error());
@@ -576,8 +571,11 @@ Result<void> FlowWriter::commit()
             bucket.dirty = true; // rewrite everything the failed transaction did not keep
         return fail(diskFullHint(m_db->path(), r.error()));
     }
-    for (std::int64_t start : closed)
-        m_buckets.erase(start);
+    for (std::int64_t start : closed) {
+        const auto it = m_buckets.find(start);
+        m_bucketSizeHint = std::max<std::size_t>(1024, it->second.rollup.keyCount(Dimension::Src));
+        m_buckets.erase(it);
+    }
     m_lastBucket = nullptr;
     m_lastBucketStart = -1;
     m_pendingBlocks.clear();
