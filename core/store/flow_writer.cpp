@@ -304,6 +304,23 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
 
 void FlowWriter::setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot)
 {
+    const std::uint64_t now = nowNs();
+    for (const auto& [key, s] : snapshot) {
+        ExporterRates& r = m_exporterRates[key];
+        if (r.timeNs && now > r.timeNs + 500000000ull) {
+            const double seconds = double(now - r.timeNs) / 1e9;
+            r.datagramsPerSecond = double(s.datagrams - std::min(s.datagrams, r.datagrams)) / seconds;
+            r.flowsPerSecond = double(s.flows - std::min(s.flows, r.flows)) / seconds;
+        }
+        if (s.templatesLearned != r.templatesLearned)
+            r.templateRefreshNs = s.lastSeenNs;
+        if (!r.timeNs || now > r.timeNs + 500000000ull) {
+            r.timeNs = now;
+            r.datagrams = s.datagrams;
+            r.flows = s.flows;
+        }
+        r.templatesLearned = s.templatesLearned;
+    }
     m_exporters = std::move(snapshot);
     m_exportersDirty = true;
 }
@@ -326,6 +343,16 @@ Result<void> FlowWriter::writeExporters()
         detail[QStringLiteral("templates_active")] = qint64(s.templatesActive);
         detail[QStringLiteral("sequence_gaps")] = qint64(s.sequenceGaps);
         detail[QStringLiteral("sequence_resets")] = qint64(s.sequenceResets);
+        detail[QStringLiteral("pending_sets")] = qint64(s.pendingSets);
+        detail[QStringLiteral("pending_expired")] = qint64(s.pendingExpired);
+        detail[QStringLiteral("sflow_flow_samples")] = qint64(s.sflowFlowSamples);
+        detail[QStringLiteral("sflow_counter_samples")] = qint64(s.sflowCounterSamples);
+        detail[QStringLiteral("sflow_discarded_packets")] = qint64(s.sflowDiscardedPackets);
+        if (const auto it = m_exporterRates.find(key); it != m_exporterRates.end()) {
+            detail[QStringLiteral("datagrams_per_s")] = it->second.datagramsPerSecond;
+            detail[QStringLiteral("flows_per_s")] = it->second.flowsPerSecond;
+            detail[QStringLiteral("template_refresh_ns")] = qint64(it->second.templateRefreshNs);
+        }
         QJsonObject anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)
             if (s.anomalies[std::size_t(a)])

@@ -128,6 +128,17 @@ private:
 
     bool m_exportersDirty = false;
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> m_exporters;
+    struct ExporterRates
+    {
+        std::uint64_t timeNs = 0;
+        std::uint64_t datagrams = 0;
+        std::uint64_t flows = 0;
+        std::uint64_t templatesLearned = 0;
+        std::uint64_t templateRefreshNs = 0;
+        double datagramsPerSecond = 0;
+        double flowsPerSecond = 0;
+    };
+    std::map<decode::DomainKey, ExporterRates> m_exporterRates;
     std::vector<std::pair<QString, QString>> m_events;
     std::vector<std::pair<QString, std::vector<std::byte>>> m_decoderState;
     struct InterfaceState
