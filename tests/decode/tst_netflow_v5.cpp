@@ -1,5 +1,6 @@
 // NetFlow v5 conformance: every v5 vector with expected values, plus targeted unit cases.
 #include "decode/oracle_support.h"
+#include "decode/packet_builder.h"
 
 using namespace flowlens;
 using namespace flowlens::decode;
@@ -96,6 +97,62 @@ private slots:
         QFETCH(QJsonObject, test);
         const RowResult r = runSnapshot(test, QTest::currentDataTag(), kDeviations);
         FLOWLENS_CHECK_ROW(r, g_tally, QStringLiteral("netflow_parser_rs (v5)"));
+    }
+
+    // goflow2, scapy and vflow v5 datagrams: header count, record values they assert.
+    void smallSources_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("goflow2 TestDecodeNetFlowV5")
+            << QStringLiteral("goflow2/nfv5_goflow2_TestDecodeNetFlowV5.bin");
+        QTest::newRow("scapy basic dissection") << QStringLiteral("scapy/nfv5_scapy_basic_dissection.bin");
+        QTest::newRow("scapy build two records") << QStringLiteral("scapy/nfv5_scapy_build_two_records.bin");
+        QTest::newRow("vflow TestV5FlowPacket") << QStringLiteral("vflow/nfv5_vflow_TestV5FlowPacket.bin");
+    }
+    void smallSources()
+    {
+        QFETCH(QString, file);
+        const QString source = file.section(QLatin1Char('/'), 0, 0);
+        const QString name = file.section(QLatin1Char('/'), 1);
+        const QJsonObject v = readJsonObject(vectorPath(source + QStringLiteral("/expected.json")))
+                                  .value(QLatin1String("vectors"))
+                                  .toObject()
+                                  .value(name)
+                                  .toObject();
+        QVERIFY(!v.isEmpty());
+        const QByteArray bytes = readFile(vectorPath(file));
+        QVERIFY(bytes.size() >= 24);
+        const std::uint64_t headerCount = (std::uint8_t(bytes[2]) << 8) | std::uint8_t(bytes[3]);
+        DecodeRun run;
+        run.feed(toBytes(bytes), endpoint("114.23.3.231:9995"));
+        FieldChecker c;
+        // Every record the header announces is in these datagrams.
+        c.compare(QStringLiteral("records = header count"), run.flows.size(), headerCount);
+        const QJsonObject asserted = v.value(QLatin1String("asserted")).toObject();
+        if (asserted.contains(QLatin1String("count")))
+            c.compare(QStringLiteral("count"), run.flows.size(),
+                      jsonU64(asserted.value(QLatin1String("count"))));
+        if (asserted.contains(QLatin1String("Records[0].Input")) && !run.flows.empty())
+            c.compare(QStringLiteral("Records[0].Input"), run.flows.front().in_if,
+                      jsonU64(asserted.value(QLatin1String("Records[0].Input"))));
+        const QJsonArray built =
+            v.value(QLatin1String("build_parameters")).toObject().value(QLatin1String("records")).toArray();
+        for (int i = 0; i < built.size() && i < int(run.flows.size()); ++i)
+            c.compare(QStringLiteral("record %1 dst").arg(i), addr(run.flows[std::size_t(i)].dst_addr),
+                      built.at(i).toObject().value(QLatin1String("dst")).toString());
+        for (const FlowRecord& r : run.flows)
+            c.compare(QStringLiteral("type"), static_cast<std::uint64_t>(r.type),
+                      static_cast<std::uint64_t>(FlowType::NetFlowV5));
+        // vflow's datagram ends with 6 bytes (00 00 d4 05 00 00) after the last record.
+        const bool trailing = v.value(QLatin1String("notes")).toString().contains(QLatin1String("TRAILING"));
+        c.compare(QStringLiteral("trailing_bytes"), run.anomaly(Anomaly::TrailingBytes), trailing ? 1 : 0);
+        c.compare(QStringLiteral("bad_length"), run.anomaly(Anomaly::BadLength), 0);
+        RowResult result;
+        result.checked = c.checked();
+        result.problems = c.unexplained(QTest::currentDataTag(), kDeviations);
+        result.summary =
+            QStringLiteral("%1 flows; anomalies: %2").arg(run.flows.size()).arg(run.anomalySummary());
+        FLOWLENS_CHECK_ROW(result, g_tally, source + QStringLiteral(" (v5)"));
     }
 };
 
