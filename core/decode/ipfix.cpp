@@ -87,7 +87,9 @@ std::size_t IpfixDecoder::decode(std::span<const std::byte> datagram, const Endp
         const std::uint16_t setId = loadBe16(data + pos);
         std::size_t setLength = loadBe16(data + pos + 2);
         if (setLength < 4) {
-            countAnomaly(stats.anomalies, Anomaly::BadSetLength);
+            // A zero run followed by something else is trailing garbage, not a set.
+            countAnomaly(stats.anomalies,
+                         setId == 0 && setLength == 0 ? Anomaly::TrailingBytes : Anomaly::BadSetLength);
             break;
         }
         if (setLength > remaining) {
