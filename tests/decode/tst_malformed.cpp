@@ -168,6 +168,30 @@ private slots:
               static_cast<unsigned long long>(datagrams));
     }
 
+    // Garbage-learned templates and pending sets (default limits) must survive being decoded
+    // later, saved and loaded.
+    void mutationsWithPendingAndPersistence()
+    {
+        const auto payloads = allVectorPayloads();
+        std::mt19937 rng(7);
+        FlowDecoder decoder;
+        std::vector<FlowRecord> out;
+        for (int round = 0; round < 4; ++round) {
+            for (const auto& p : payloads) {
+                std::vector<std::byte> m = p;
+                for (int f = 0; f < 3 && !m.empty(); ++f)
+                    m[rng() % m.size()] = std::byte(rng() & 0xff);
+                out.clear();
+                decoder.decode(m, endpoint("192.0.2.11:2055"),
+                               kReceivedNs + std::uint64_t(round) * 1'000'000'000, out);
+            }
+        }
+        const auto blob = decoder.saveTemplates();
+        FlowDecoder restored;
+        QVERIFY(restored.loadTemplates(blob));
+        QCOMPARE(restored.saveTemplates().size(), blob.size());
+    }
+
     void emptyAndTiny_data()
     {
         QTest::addColumn<QByteArray>("bytes");
