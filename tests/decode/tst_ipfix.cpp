@@ -2,6 +2,8 @@
 #include "decode/oracle_support.h"
 #include "decode/packet_builder.h"
 
+#include "core/decode/ie_registry.h"
+
 using namespace flowlens;
 using namespace flowlens::decode;
 using namespace flowlens::test;
@@ -331,6 +333,30 @@ private slots:
     }
 
     // ---------------------------------------------------------------------------- unit cases
+
+    void ieRegistry()
+    {
+        QCOMPARE(QString::fromLatin1(ieName(0, 1).data(), int(ieName(0, 1).size())),
+                 QStringLiteral("octetDeltaCount"));
+        QCOMPARE(QString::fromLatin1(ieName(kReversePen, 2).data(), int(ieName(kReversePen, 2).size())),
+                 QStringLiteral("reversePacketDeltaCount"));
+        QVERIFY(ieName(0, 9999).empty());
+        QVERIFY(ieName(6871, 1).empty()); // enterprise IEs not mapped here are skipped by length
+        QCOMPARE(ieAction(0, 8), FieldAction::SrcAddrV4);
+        QCOMPARE(ieAction(0, 282), FieldAction::PostNatDstV6);
+        QCOMPARE(ieAction(0, 40001), FieldAction::PostNatSrcV4); // Cisco ASA NSEL in v9
+        QCOMPARE(ieAction(9, 12235), FieldAction::Skip);
+        // Fallbacks: octetDeltaCount beats octetTotalCount; the skipped one costs no step.
+        const FieldSpec fields[] = {{85, 8, 0}, {1, 4, 0}, {8, 4, 0}};
+        const CompiledLayout layout = compileLayout(fields, 0);
+        QCOMPARE(layout.fixedLength, 16u);
+        QCOMPARE(layout.steps.size(), std::size_t(2));
+        QCOMPARE(layout.steps[0].action, FieldAction::Bytes);
+        QCOMPARE(layout.steps[0].offset, std::uint16_t(8));
+        // An address field with an impossible length is ignored and counted.
+        const FieldSpec bad[] = {{8, 3, 0}};
+        QCOMPARE(compileLayout(bad, 0).badFields, 1u);
+    }
 
     void withdrawal()
     {
