@@ -57,7 +57,9 @@ public:
 
     /// Decodes one UDP payload from `from`, received at `receivedNs` (UTC ns), appending the flows
     /// it holds to `out`. Never throws, never reads outside `datagram`; problems become anomaly
-    /// counters. Returns the number of records appended.
+    /// counters. Data sets that arrived before their template are kept (see DecoderLimits) and
+    /// their records appended by the call that brings the template, with their own packet's
+    /// context (sequence, export and receive times). Returns the number of records appended.
     std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
                        std::vector<FlowRecord>& out);
     /// As above; sFlow counter samples with interface counters are appended to `counters` when it
