@@ -1,6 +1,8 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "core/util/allocator.h"
+
 #include <QCoreApplication>
 
 using namespace flowlens::cli;
@@ -28,6 +30,7 @@ const QString kUsage = QStringLiteral(
 
 int main(int argc, char** argv)
 {
+    flowlens::tuneAllocator();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("flowlens"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FLOWLENS_VERSION));

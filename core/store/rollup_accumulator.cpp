@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <type_traits>
 
 namespace flowlens::store {
 
@@ -160,6 +161,14 @@ Counters& CounterMap<KeyBytes>::at(const Key& key, std::uint64_t hash)
 }
 
 template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::clear()
+{
+    if (m_size)
+        std::fill(m_ctrl.begin(), m_ctrl.end(), std::uint8_t(0));
+    m_size = 0;
+}
+
+template <std::size_t KeyBytes>
 const Counters* CounterMap<KeyBytes>::find(const Key& key) const
 {
     const std::uint64_t hash = hashOf(key);
@@ -183,6 +192,14 @@ struct RollupAccumulator::PortTable
     std::vector<Counters> counters = std::vector<Counters>(65536);
     std::vector<std::uint16_t> touched;
     std::bitset<65536> used;
+
+    void clear()
+    {
+        for (std::uint16_t port : touched)
+            counters[port] = Counters{};
+        used.reset();
+        touched.clear();
+    }
 
     void add(std::uint16_t port, const Counters& c)
     {
@@ -281,6 +298,55 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
             m_self.at(k, CounterMap<16>::hashOf(k)).add(counters[i]);
         }
     }
+}
+
+void RollupAccumulator::clear()
+{
+    m_overflowed = false;
+    for (int p = 0; p < 256; ++p)
+        if (m_protoUsed.test(std::size_t(p)))
+            m_proto[std::size_t(p)] = Counters{};
+    m_protoUsed.reset();
+    m_srcPort->clear();
+    m_dstPort->clear();
+    m_src.clear();
+    m_dst.clear();
+    m_self.clear();
+    m_pair.clear();
+    m_exporter.clear();
+    m_other = {};
+}
+
+void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
+{
+    for (int p = 0; p < 256; ++p)
+        if (other.m_protoUsed.test(std::size_t(p))) {
+            m_proto[std::size_t(p)].add(other.m_proto[std::size_t(p)]);
+            m_protoUsed.set(std::size_t(p));
+        }
+    for (std::uint16_t port : other.m_srcPort->touched)
+        m_srcPort->add(port, other.m_srcPort->counters[port]);
+    for (std::uint16_t port : other.m_dstPort->touched)
+        m_dstPort->add(port, other.m_dstPort->counters[port]);
+    auto mergeMap = [&](auto& into, const auto& from, Dimension d) {
+        from.forEach([&](const auto& key, const Counters& c) {
+            using Map = std::remove_reference_t<decltype(into)>;
+            if (d != Dimension::Count_ && into.size() >= m_maxKeys && !into.find(key)) {
+                m_overflowed = true;
+                m_other[std::size_t(d)].add(c);
+                return;
+            }
+            into.at(key, Map::hashOf(key)).add(c);
+        });
+    };
+    mergeMap(m_src, other.m_src, Dimension::Src);
+    mergeMap(m_dst, other.m_dst, Dimension::Dst);
+    mergeMap(m_pair, other.m_pair, Dimension::Pair);
+    mergeMap(m_exporter, other.m_exporter, Dimension::Exporter);
+    mergeMap(m_self, other.m_self, Dimension::Count_);
+    for (std::size_t d = 0; d < m_other.size(); ++d)
+        m_other[d].add(other.m_other[d]);
+    m_overflowed = m_overflowed || other.m_overflowed;
 }
 
 void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters& c)

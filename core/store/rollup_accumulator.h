@@ -34,6 +34,7 @@ public:
                 f(m_slots[i].key, m_slots[i].counters);
     }
     const Counters* find(const Key& key) const;
+    void clear();
 
 private:
     struct Slot
@@ -59,7 +60,11 @@ public:
     explicit RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint = 1024);
     ~RollupAccumulator();
 
+    /// Forgets everything, keeping the memory (re-used for the next bucket: fresh pages are costly).
+    void clear();
     void add(std::span<const decode::FlowRecord> flows);
+    /// Adds everything another accumulator holds (a closed minute into its 10-minute and hour buckets).
+    void mergeFrom(const RollupAccumulator& other);
     /// Adds stored counters back (re-opening a minute that is already in the database).
     void merge(Dimension d, const RollupKey& key, const Counters& c);
     /// Truncated rows of one dimension: the union of the top `keep` keys by scaled bytes, scaled

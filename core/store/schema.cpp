@@ -98,6 +98,14 @@ CREATE TABLE interfaces(
     in_bps REAL NOT NULL,      -- over the last two samples (0 until there are two)
     out_bps REAL NOT NULL,
     PRIMARY KEY(agent, sub_agent, if_index)) WITHOUT ROWID;
+
+-- Coarse rollup tiers (600 s, 3600 s) are built from closed minutes; a coarse bucket holds every
+-- flow received before covered_until (unix seconds). Queries use it only when fully covered.
+CREATE TABLE rollup_coverage(
+    tier INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    covered_until INTEGER NOT NULL,
+    PRIMARY KEY(tier, bucket)) WITHOUT ROWID;
 )sql",
 };
 
