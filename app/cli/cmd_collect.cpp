@@ -1,10 +1,13 @@
 #include "cli_common.h"
 #include "commands.h"
+#include "forward_options.h"
 
 #include "core/collect/collector.h"
+#include "core/forward/connection_tester.h"
 #include "core/query/time_spec.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace flowlens::cli {
@@ -21,7 +24,26 @@ QString statusLine(const collect::CollectorSnapshot& s)
                        .arg(s.receiver.exporters.size());
     if (!s.writerError.isEmpty())
         line += QStringLiteral(" | STORE ERROR: ") + s.writerError;
+    if (s.forward)
+        line += QStringLiteral("\n  ") + forwardStatusLine(*s.forward);
     return line + QLatin1Char('\n');
+}
+
+/// --forward-test: reachability and credentials, checked separately.
+int runForwardTest(const forward::ForwardConfig& config)
+{
+    forward::ConnectionTester tester;
+    forward::ConnectionTestResult result;
+    QEventLoop loop;
+    QObject::connect(&tester, &forward::ConnectionTester::finished, &loop,
+                     [&](const forward::ConnectionTestResult& r) {
+                         result = r;
+                         loop.quit();
+                     });
+    tester.start(config);
+    loop.exec();
+    printErr(QStringLiteral("testing %1\n%2\n").arg(config.destinationText(), result.summary()));
+    return result.ok() ? kExitOk : kExitFailure;
 }
 
 } // namespace
@@ -50,27 +72,46 @@ int runCollect(const QStringList& args)
         QStringLiteral("max-size-mb"),
         QStringLiteral("Delete the oldest flows when the database grows past this."), QStringLiteral("MB"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No status lines on stderr."));
-    const QCommandLineOption sampling(QStringLiteral("sampling"),
-                                      QStringLiteral("Sampling rate of an exporter that samples without saying so "
-                                                     "(used when it states none), repeatable: 192.0.2.1=100."),
-                                      QStringLiteral("EXPORTER=N"));
-    const QCommandLineOption samplingForce(QStringLiteral("sampling-force"),
-                                           QStringLiteral("Sampling rate that replaces whatever the exporter states, "
-                                                          "repeatable."),
-                                           QStringLiteral("EXPORTER=N"));
+    const QCommandLineOption sampling(
+        QStringLiteral("sampling"),
+        QStringLiteral("Sampling rate of an exporter that samples without saying so "
+                       "(used when it states none), repeatable: 192.0.2.1=100."),
+        QStringLiteral("EXPORTER=N"));
+    const QCommandLineOption samplingForce(
+        QStringLiteral("sampling-force"),
+        QStringLiteral("Sampling rate that replaces whatever the exporter states, "
+                       "repeatable."),
+        QStringLiteral("EXPORTER=N"));
     p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
-    if (int rc =
-            parseOrExit(p, args,
-                        QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
-                                       "or an endpoint that cannot be bound."));
+    const ForwardOptions forwardOptions;
+    forwardOptions.addTo(p);
+    if (int rc = parseOrExit(
+            p, args,
+            QStringLiteral("\n\nForwarding: the secret comes from $FLOWLENS_FORWARD_PASSWORD only. "
+                           "Undelivered flows stay in the database and are sent by the next run.\n"
+                           "Exit codes: 0 stopped cleanly, 1 database error (or --forward-test "
+                           "failed), 2 bad arguments or an endpoint that cannot be bound."));
         rc >= 0)
         return rc;
+    auto forwardConfig = forwardOptions.read(p, QProcessEnvironment::systemEnvironment());
+    if (!forwardConfig) {
+        printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(forwardConfig.error()));
+        return kExitUsage;
+    }
+    if (p.isSet(forwardOptions.test)) {
+        if (!*forwardConfig) {
+            printErr(QStringLiteral("flowlens-cli collect: --forward-test needs --forward-url\n"));
+            return kExitUsage;
+        }
+        return runForwardTest(**forwardConfig);
+    }
     if (!p.isSet(db)) {
         printErr(QStringLiteral("flowlens-cli collect: --db FILE is required\n"));
         return kExitUsage;
     }
     collect::CollectorConfig config;
     config.databasePath = p.value(db);
+    config.forward = *forwardConfig;
     for (const QString& text : p.values(listen)) {
         const auto ep = decode::Endpoint::parse(text.toStdString());
         if (!ep) {
@@ -86,12 +127,13 @@ int runCollect(const QStringList& args)
             const auto parts = text.split(QLatin1Char('='));
             bool ok = false;
             const qulonglong rate = parts.size() == 2 ? parts[1].toULongLong(&ok) : 0;
-            const auto addr = parts.size() == 2 ? decode::IpAddress::parse(parts[0].trimmed().toStdString())
-                                                : std::nullopt;
+            const auto addr =
+                parts.size() == 2 ? decode::IpAddress::parse(parts[0].trimmed().toStdString()) : std::nullopt;
             if (!addr || !ok || rate == 0) {
-                printErr(QStringLiteral("flowlens-cli collect: --%1 \"%2\": use EXPORTER=N with the exporter's IP "
-                                        "address and a rate >= 1, e.g. 192.0.2.1=100\n")
-                             .arg(option->names().first(), text));
+                printErr(
+                    QStringLiteral("flowlens-cli collect: --%1 \"%2\": use EXPORTER=N with the exporter's IP "
+                                   "address and a rate >= 1, e.g. 192.0.2.1=100\n")
+                        .arg(option->names().first(), text));
                 return kExitUsage;
             }
             config.samplingOverrides.push_back({*addr, rate, option == &samplingForce});
@@ -141,6 +183,11 @@ int runCollect(const QStringList& args)
             printErr(QStringLiteral("not listening: %1\n").arg(st.error));
     }
     printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
+    if (config.forward)
+        printErr(QStringLiteral("forwarding every stored flow to %1%2\n")
+                     .arg(config.forward->destinationText(),
+                          config.forward->verifyTls ? QString()
+                                                    : QStringLiteral(" (TLS certificate verification OFF)")));
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
@@ -150,7 +197,8 @@ int runCollect(const QStringList& args)
     int ticks = 0;
     QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
                      [&](const collect::CollectorSnapshot& s) {
-                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty()))
+                         const bool forwardTrouble = s.forward && !s.forward->setupError.isEmpty();
+                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || forwardTrouble))
                              printErr(statusLine(s));
                      });
     QCoreApplication::exec();
@@ -166,6 +214,8 @@ int runCollect(const QStringList& args)
                  .arg(last.receiver.flowsDecoded)
                  .arg(stopped->flowsStored)
                  .arg(last.receiver.flowsDropped));
+    if (last.forward)
+        printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
     for (const auto& [key, st] : last.receiver.exporters) {
         QString anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)
