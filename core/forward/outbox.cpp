@@ -370,7 +370,8 @@ Result<PreparedBatch> Outbox::prepare(const PrepareOptions& options, const Recor
     auto work = [&]() -> Result<void> {
         if (auto r = maintainLocked(options.maxBacklogFlows, now); !r)
             return r;
-        batch.start = batch.end = m_cursor;
+        batch.start = batch.first = batch.end = m_cursor;
+        bool haveFirst = false;
         // Keep a margin inside the window: the batch may wait for a retry before it arrives.
         const std::uint64_t windowNs = std::uint64_t(options.ingestWindowSeconds) * kNsPerSecond;
         const std::uint64_t marginNs = std::min<std::uint64_t>(60 * kNsPerSecond, windowNs / 2);
@@ -392,6 +393,10 @@ Result<PreparedBatch> Outbox::prepare(const PrepareOptions& options, const Recor
             if (row >= n) {
                 batch.end = {id, std::max(row, n)};
                 continue;
+            }
+            if (!haveFirst) {
+                batch.first = {id, row};
+                haveFirst = true;
             }
             auto records = blockRecords(id, n, st->columnBlob(2));
             if (!records)
@@ -487,8 +492,8 @@ Result<void> Outbox::settle(const PreparedBatch& batch, Settlement how, std::uin
                 return fail(st.error());
             const QByteArray e = error.toUtf8();
             st->bind(1, std::string_view(m_nameUtf8)).bind(2, std::int64_t(now)).bind(3, settlementKind(how));
-            st->bind(4, batch.start.block)
-                .bind(5, batch.start.row)
+            st->bind(4, batch.first.block)
+                .bind(5, batch.first.row)
                 .bind(6, batch.end.block)
                 .bind(7, batch.end.row);
             st->bind(8, std::int64_t(batch.records));

@@ -49,7 +49,8 @@ struct PrepareOptions
 /// Rows [start, end) rendered as one JSON array body.
 struct PreparedBatch
 {
-    OutboxPosition start;
+    OutboxPosition start; ///< the cursor when prepared
+    OutboxPosition first; ///< the first stored row the batch covers (for forward_rejected)
     OutboxPosition end;
     std::string body;            ///< "[{...},{...}]"
     std::uint64_t records = 0;   ///< objects in body
