@@ -123,7 +123,8 @@ void IngestClient::onFinished()
     m_timeout->stop();
     HttpResult r;
     r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    r.body = reply->readAll();
+    if (reply->isOpen())
+        r.body = reply->readAll();
     r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     r.location = reply->rawHeader("Location");
     const QNetworkReply::NetworkError error = reply->error();

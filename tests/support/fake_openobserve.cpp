@@ -5,10 +5,12 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 #include <QTimer>
 
 namespace flowlens::test {
@@ -90,27 +92,53 @@ void flatten(const QJsonObject& in, const QString& prefix, QJsonObject& out, int
 
 } // namespace
 
-FakeOpenObserve::FakeOpenObserve(QObject* parent)
-    : QObject(parent)
-{}
+FakeOpenObserve::FakeOpenObserve()
+{
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("fake-openobserve"));
+    m_home = new QObject;
+    m_home->moveToThread(m_thread);
+    m_thread->start();
+}
 
 FakeOpenObserve::~FakeOpenObserve()
 {
-    close();
+    onServerThread([this] {
+        closeServer();
+        delete m_home;
+    });
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+void FakeOpenObserve::onServerThread(const std::function<void()>& f)
+{
+    QMetaObject::invokeMethod(m_home, f, Qt::BlockingQueuedConnection);
 }
 
 bool FakeOpenObserve::listen(quint16 port)
 {
-    close();
-    m_server = new QTcpServer(this);
-    connect(m_server, &QTcpServer::newConnection, this, &FakeOpenObserve::onNewConnection);
-    if (!m_server->listen(QHostAddress::LocalHost, port))
-        return false;
-    m_port = m_server->serverPort();
-    return true;
+    bool ok = false;
+    onServerThread([&] {
+        closeServer();
+        m_server = new QTcpServer(m_home);
+        QObject::connect(m_server, &QTcpServer::newConnection, m_home, [this] { onNewConnection(); });
+        ok = m_server->listen(QHostAddress::LocalHost, port);
+        if (ok) {
+            QMutexLocker lock(&m_mutex);
+            m_port = m_server->serverPort();
+        }
+    });
+    return ok;
 }
 
 void FakeOpenObserve::close()
+{
+    onServerThread([this] { closeServer(); });
+}
+
+void FakeOpenObserve::closeServer()
 {
     if (m_server) {
         m_server->close();
@@ -120,37 +148,100 @@ void FakeOpenObserve::close()
     const auto sockets = m_connections.keys();
     m_connections.clear();
     for (QTcpSocket* s : sockets) {
-        s->disconnect(this);
+        s->disconnect(m_home);
         s->abort();
         s->deleteLater();
     }
 }
 
+quint16 FakeOpenObserve::port() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_port;
+}
+
 QString FakeOpenObserve::url() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(m_port);
+    return QStringLiteral("http://127.0.0.1:%1").arg(port());
 }
 
 void FakeOpenObserve::setCredentials(const QString& user, const QString& secret)
 {
+    QMutexLocker lock(&m_mutex);
     m_user = user;
     m_secret = secret;
 }
 
-const QList<QJsonObject>& FakeOpenObserve::records(const QString& stream) const
+void FakeOpenObserve::addOrganisation(const QString& org)
 {
-    static const QList<QJsonObject> none;
-    auto it = m_records.find(stream);
-    return it == m_records.end() ? none : *it;
+    QMutexLocker lock(&m_mutex);
+    m_orgs.append(org);
+}
+
+void FakeOpenObserve::setPayloadLimit(qint64 bytes)
+{
+    QMutexLocker lock(&m_mutex);
+    m_payloadLimit = bytes;
+}
+
+void FakeOpenObserve::setIngestWindowSeconds(qint64 seconds)
+{
+    QMutexLocker lock(&m_mutex);
+    m_windowSeconds = seconds;
+}
+
+void FakeOpenObserve::setMaxFieldsPerBatch(int n)
+{
+    QMutexLocker lock(&m_mutex);
+    m_maxFields = n;
+}
+
+void FakeOpenObserve::queueStatuses(const QList<int>& statuses)
+{
+    QMutexLocker lock(&m_mutex);
+    m_queued += statuses;
+}
+
+void FakeOpenObserve::setReplyDelayMs(int ms)
+{
+    QMutexLocker lock(&m_mutex);
+    m_delayMs = ms;
+}
+
+void FakeOpenObserve::setBlackhole(bool on)
+{
+    QMutexLocker lock(&m_mutex);
+    m_blackhole = on;
+}
+
+void FakeOpenObserve::setRejector(std::function<QString(const QJsonObject&)> rejector)
+{
+    QMutexLocker lock(&m_mutex);
+    m_rejector = std::move(rejector);
+}
+
+QList<QJsonObject> FakeOpenObserve::records(const QString& stream) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_records.value(stream);
 }
 
 int FakeOpenObserve::recordCount(const QString& stream) const
 {
-    return int(records(stream).size());
+    QMutexLocker lock(&m_mutex);
+    auto it = m_records.find(stream);
+    return it == m_records.end() ? 0 : int(it->size());
+}
+
+QList<FakeOpenObserve::Request> FakeOpenObserve::requests() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_requests;
 }
 
 int FakeOpenObserve::ingestRequests() const
 {
+    QMutexLocker lock(&m_mutex);
     int n = 0;
     for (const Request& r : m_requests)
         n += r.method == "POST" ? 1 : 0;
@@ -159,19 +250,56 @@ int FakeOpenObserve::ingestRequests() const
 
 int FakeOpenObserve::requestsWithStatus(int status) const
 {
+    QMutexLocker lock(&m_mutex);
     int n = 0;
     for (const Request& r : m_requests)
         n += r.status == status ? 1 : 0;
     return n;
 }
 
+int FakeOpenObserve::nullsSeen() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_nulls;
+}
+
+int FakeOpenObserve::nestedSeen() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_nested;
+}
+
+int FakeOpenObserve::idFieldsSeen() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_idFields;
+}
+
+int FakeOpenObserve::typeConflicts() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_typeConflicts;
+}
+
+int FakeOpenObserve::badTimestamps() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_badTimestamps;
+}
+
+QHash<QString, QString> FakeOpenObserve::schema(const QString& stream) const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_schema.value(stream);
+}
+
 void FakeOpenObserve::onNewConnection()
 {
     while (QTcpSocket* s = m_server->nextPendingConnection()) {
-        s->setParent(this);
+        s->setParent(m_home);
         m_connections.insert(s, Connection{});
-        connect(s, &QTcpSocket::readyRead, this, [this, s] { onReadyRead(s); });
-        connect(s, &QTcpSocket::disconnected, this, [this, s] {
+        QObject::connect(s, &QTcpSocket::readyRead, m_home, [this, s] { onReadyRead(s); });
+        QObject::connect(s, &QTcpSocket::disconnected, m_home, [this, s] {
             m_connections.remove(s);
             s->deleteLater();
         });
@@ -225,9 +353,13 @@ void FakeOpenObserve::handle(QTcpSocket* socket, const QByteArray& method, const
     log.method = method;
     log.path = path;
     log.encoding = headers.value("content-encoding");
+    auto record = [this](const Request& r) {
+        QMutexLocker lock(&m_mutex);
+        m_requests.append(r);
+    };
     if (method == "GET" && path == "/healthz") {
         log.status = 200;
-        m_requests.append(log);
+        record(log);
         reply(socket, 200, "application/json", R"({"status":"ok"})");
         return;
     }
@@ -235,45 +367,51 @@ void FakeOpenObserve::handle(QTcpSocket* socket, const QByteArray& method, const
     const auto match = ingestPath.match(QString::fromUtf8(path));
     if (method != "POST" || !match.hasMatch()) {
         log.status = 404;
-        m_requests.append(log);
+        record(log);
         reply(socket, 404, "text/plain", "Not Found");
         return;
     }
     const QString org = match.captured(1);
     const QString stream = match.captured(2);
-    if (m_blackhole) {
+    bool blackhole = false;
+    int delayMs = 0;
+    {
+        QMutexLocker lock(&m_mutex);
+        blackhole = m_blackhole;
+        delayMs = m_delayMs;
+    }
+    if (blackhole) {
         m_connections[socket].busy = true; // read, never answered
-        m_requests.append(log);
+        record(log);
         return;
     }
-    if (m_delayMs > 0) {
+    if (delayMs > 0) {
         m_connections[socket].busy = true;
         QPointer<QTcpSocket> guard(socket);
-        QTimer::singleShot(m_delayMs, this, [this, guard, org, stream, headers, body, log]() mutable {
+        QTimer::singleShot(delayMs, m_home, [this, guard, org, stream, headers, body, log, record]() mutable {
             if (!guard || guard->state() != QAbstractSocket::ConnectedState ||
                 !m_connections.contains(guard)) {
                 log.status = -1; // the client gave up: dropped unprocessed
-                m_requests.append(log);
+                record(log);
                 return;
             }
             m_connections[guard].busy = false;
             ingest(guard, org, stream, headers, body, log);
-            m_requests.append(log);
-            emit requestHandled(log.status);
+            record(log);
             if (guard && m_connections.contains(guard))
                 onReadyRead(guard);
         });
         return;
     }
     ingest(socket, org, stream, headers, body, log);
-    m_requests.append(log);
-    emit requestHandled(log.status);
+    record(log);
 }
 
 void FakeOpenObserve::ingest(QTcpSocket* socket, const QString& org, const QString& stream,
                              const QHash<QByteArray, QByteArray>& headers, const QByteArray& body,
                              Request& log)
 {
+    QMutexLocker lock(&m_mutex);
     auto answer = [&](int status, const QByteArray& type, const QByteArray& text) {
         log.status = status;
         reply(socket, status, type, text);
@@ -286,8 +424,12 @@ void FakeOpenObserve::ingest(QTcpSocket* socket, const QString& org, const QStri
         return answer(401, "text/plain", "Unauthorized Access");
     if (!m_orgs.contains(org))
         return answer(404, "application/json", errorJson(404, QStringLiteral("Organization not found")));
+    const QByteArray silentFailure = QByteArray(R"({"code":200,"status":[{"name":")") + stream.toUtf8() +
+                                     R"(","successful":0,"failed":0}]})";
     if (!m_queued.isEmpty()) {
         const int status = m_queued.takeFirst();
+        if (status == 0)
+            return answer(200, "application/json", silentFailure);
         return answer(status, status == 400 ? "application/json" : "text/plain",
                       status == 400 ? errorJson(400, QStringLiteral("injected bad request"))
                                     : reason(status));
@@ -328,11 +470,7 @@ void FakeOpenObserve::ingest(QTcpSocket* socket, const QString& org, const QStri
     QString lastError;
     if (fields.size() > m_maxFields) {
         // OpenObserve's silent whole-batch failure.
-        log.status = 200;
-        reply(socket, 200, "application/json",
-              QByteArray(R"({"code":200,"status":[{"name":")") + stream.toUtf8() +
-                  R"(","successful":0,"failed":0}]})");
-        return;
+        return answer(200, "application/json", silentFailure);
     }
     const qint64 nowUs = QDateTime::currentMSecsSinceEpoch() * 1000;
     auto& schema = m_schema[stream];
