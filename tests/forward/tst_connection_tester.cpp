@@ -138,9 +138,7 @@ private slots:
         QCOMPARE(fake.ingestRequests(), 3);
         for (const auto& r : fake.requests())
             QCOMPARE(r.encoding, QByteArray("gzip"));
-        QVERIFY2(err.contains(
-                     QStringLiteral("1200 delivered (1200 this run), backlog 0")),
-                 qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("1200 delivered (1200 this run), backlog 0")), qPrintable(err));
         QVERIFY(!err.contains(QStringLiteral("Complexpass")));
     }
 };
