@@ -4,6 +4,7 @@
 
 #include "core/collect/collector.h"
 #include "core/forward/connection_tester.h"
+#include "core/forward/forward_history.h"
 #include "core/query/time_spec.h"
 
 #include <QCoreApplication>
@@ -214,8 +215,24 @@ int runCollect(const QStringList& args)
                  .arg(last.receiver.flowsDecoded)
                  .arg(stopped->flowsStored)
                  .arg(last.receiver.flowsDropped));
-    if (last.forward)
+    if (last.forward) {
         printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
+        if (last.forward->counters.setAside + last.forward->counters.failed > 0) {
+            auto history = forward::readForwardHistory(config.databasePath, config.forward->cursorName, 5);
+            for (const auto& b : history ? history->rejected : std::vector<forward::RejectedBatch>{})
+                printErr(QStringLiteral(
+                             "  %1: %2 of %3 records not accepted (HTTP %4, blocks %5:%6 to %7:%8): %9\n")
+                             .arg(b.kind)
+                             .arg(b.failed)
+                             .arg(b.records)
+                             .arg(b.httpStatus)
+                             .arg(b.firstBlock)
+                             .arg(b.firstRow)
+                             .arg(b.lastBlock)
+                             .arg(b.endRow)
+                             .arg(b.error));
+        }
+    }
     for (const auto& [key, st] : last.receiver.exporters) {
         QString anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)

@@ -324,6 +324,24 @@ Result<void> Outbox::maintainLocked(std::uint64_t maxBacklogFlows, std::uint64_t
 
 Result<void> Outbox::maintain(std::uint64_t maxBacklogFlows, std::uint64_t nowNs)
 {
+    // Runs about once a second: take the write lock only when there is something to do.
+    auto gaps = m_db->prepare("SELECT 1 FROM forward_gaps WHERE name=?1 LIMIT 1");
+    if (!gaps)
+        return fail(gaps.error());
+    gaps->bind(1, std::string_view(m_nameUtf8));
+    const bool haveGaps = gaps->step();
+    if (gaps->hasError())
+        return fail(gaps->error());
+    gaps->reset();
+    if (!haveGaps) {
+        if (maxBacklogFlows == 0)
+            return {};
+        auto backlog = backlogLocked();
+        if (!backlog)
+            return fail(backlog.error());
+        if (*backlog <= maxBacklogFlows)
+            return {};
+    }
     if (auto r = begin(); !r)
         return r;
     const OutboxPosition cursor = m_cursor;

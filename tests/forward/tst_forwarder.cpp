@@ -4,9 +4,9 @@
 #include "support/fake_openobserve.h"
 #include "support/forward_fixtures.h"
 
+#include "core/forward/forward_history.h"
 #include "core/forward/forwarder.h"
 #include "core/store/flow_writer.h"
-#include "core/store/sqlite_db.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -25,40 +25,13 @@ using flowlens::test::FakeOpenObserve;
 
 namespace {
 
-/// One row of forward_rejected.
-struct RejectedRow
+/// forward_rejected through the public reader, oldest first.
+std::vector<forward::RejectedBatch> rejectedRows(const QString& dbPath)
 {
-    QString kind;
-    std::int64_t firstBlock = 0, firstRow = 0, lastBlock = 0, endRow = 0;
-    std::int64_t records = 0, failed = 0, httpStatus = 0;
-    QString error;
-};
-
-QList<RejectedRow> rejectedRows(const QString& dbPath)
-{
-    QList<RejectedRow> rows;
-    auto db = store::Database::open(dbPath, store::Database::Mode::ReadOnly);
-    if (!db)
-        return rows;
-    auto st =
-        db->prepare("SELECT kind, first_block, first_row, last_block, end_row, records, failed, http_status, "
-                    "error FROM forward_rejected ORDER BY id");
-    if (!st)
-        return rows;
-    while (st->step()) {
-        RejectedRow r;
-        r.kind = st->columnText(0);
-        r.firstBlock = st->columnInt(1);
-        r.firstRow = st->columnInt(2);
-        r.lastBlock = st->columnInt(3);
-        r.endRow = st->columnInt(4);
-        r.records = st->columnInt(5);
-        r.failed = st->columnInt(6);
-        r.httpStatus = st->columnInt(7);
-        r.error = st->columnText(8);
-        rows.append(r);
-    }
-    return rows;
+    auto h = forward::readForwardHistory(dbPath);
+    if (!h)
+        return {};
+    return std::vector<forward::RejectedBatch>(h->rejected.rbegin(), h->rejected.rend());
 }
 
 bool idle(const forward::Forwarder& f)
@@ -130,6 +103,22 @@ private slots:
         QCOMPARE(fake.ingestRequests(), 5);
         QCOMPARE(second.counters.delivered, std::uint64_t(2345));
         QCOMPARE(second.sessionDelivered, std::uint64_t(0));
+
+        // What the database remembers, for a GUI or a later look.
+        auto history = forward::readForwardHistory(db);
+        QVERIFY(history.has_value());
+        QVERIFY(history->exists);
+        QCOMPARE(history->counters.delivered, std::uint64_t(2345));
+        QCOMPARE(history->cursorBlock, std::int64_t(3));
+        QCOMPARE(history->cursorRow, std::int64_t(345));
+        QVERIFY(history->rejected.empty());
+        QStringList events;
+        for (const auto& e : history->events)
+            events.prepend(e.event);
+        QCOMPARE(events,
+                 (QStringList{QStringLiteral("created"), QStringLiteral("start"), QStringLiteral("stop"),
+                              QStringLiteral("start"), QStringLiteral("stop")}));
+        QVERIFY(!forward::readForwardHistory(db, QStringLiteral("other"))->exists);
     }
 
     void recordsCarryGoflowFieldsAndTimestamp()
@@ -275,13 +264,13 @@ private slots:
         QVERIFY2(s.lastError.contains(QStringLiteral("400")), qPrintable(s.lastError));
         // The batch is visible with its exact place in the store: block 1, rows [0, 500).
         const auto rows = rejectedRows(db);
-        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.size(), std::size_t(1));
         QCOMPARE(rows[0].kind, QStringLiteral("set_aside"));
         QCOMPARE(rows[0].firstBlock, 1);
         QCOMPARE(rows[0].firstRow, 0);
         QCOMPARE(rows[0].lastBlock, 1);
         QCOMPARE(rows[0].endRow, 500);
-        QCOMPARE(rows[0].records, 500);
+        QCOMPARE(rows[0].records, std::uint64_t(500));
         QCOMPARE(rows[0].httpStatus, 400);
         QVERIFY2(rows[0].error.contains(QStringLiteral("injected bad request")), qPrintable(rows[0].error));
     }
@@ -312,11 +301,11 @@ private slots:
         QCOMPARE(s.counters.failed, std::uint64_t(100));
         QCOMPARE(s.counters.settled(), std::uint64_t(1000));
         const auto rows = rejectedRows(db);
-        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows.size(), std::size_t(2));
         for (const auto& r : rows) {
             QCOMPARE(r.kind, QStringLiteral("partial"));
-            QCOMPARE(r.records, 500);
-            QCOMPARE(r.failed, 50);
+            QCOMPARE(r.records, std::uint64_t(500));
+            QCOMPARE(r.failed, std::uint64_t(50));
             QCOMPARE(r.httpStatus, 200);
             QVERIFY2(r.error.contains(QStringLiteral("cannot be cast")), qPrintable(r.error));
         }
@@ -343,8 +332,8 @@ private slots:
         QCOMPARE(s.counters.setAside, std::uint64_t(500));
         QCOMPARE(s.counters.delivered, std::uint64_t(300));
         const auto rows = rejectedRows(db);
-        QCOMPARE(rows.size(), 1);
-        QCOMPARE(rows[0].records, 500);
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].records, std::uint64_t(500));
         QVERIFY2(rows[0].error.contains(QStringLiteral("silent")), qPrintable(rows[0].error));
     }
 
@@ -381,7 +370,7 @@ private slots:
         const auto s = forwarder.stop();
         QCOMPARE(fake.recordCount(), 0);
         QCOMPARE(s.counters.settled(), std::uint64_t(3));
-        QCOMPARE(rejectedRows(db).size(), 3);
+        QCOMPARE(rejectedRows(db).size(), std::size_t(3));
         QVERIFY2(s.lastError.contains(QStringLiteral("single record")), qPrintable(s.lastError));
     }
 
