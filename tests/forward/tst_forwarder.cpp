@@ -3,13 +3,17 @@
 
 #include "support/fake_openobserve.h"
 #include "support/forward_fixtures.h"
+#include "support/test_paths.h"
 
 #include "core/forward/forward_history.h"
 #include "core/forward/forwarder.h"
 #include "core/store/flow_writer.h"
 
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -617,6 +621,66 @@ private slots:
         QCOMPARE(test::exactlyOnce(fake.records(), 1500, 1000), QString());
         QCOMPARE(s.counters.droppedBacklog, std::uint64_t(1500));
         QCOMPARE(s.counters.settled(), std::uint64_t(2500));
+    }
+
+    void tlsIsVerifiedUnlessTheUserOptsOut()
+    {
+        // A self-signed certificate for 127.0.0.1, made now (nothing secret is kept in the repository).
+        QTemporaryDir dir;
+        const QString certFile = dir.filePath(QStringLiteral("cert.pem"));
+        const QString keyFile = dir.filePath(QStringLiteral("key.pem"));
+        QProcess openssl;
+        openssl.start(QStringLiteral("openssl"),
+                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"),
+                       keyFile, QStringLiteral("-out"), certFile, QStringLiteral("-days"),
+                       QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"),
+                       QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1")});
+        if (!openssl.waitForStarted(10000))
+            QSKIP("the openssl command is not installed: cannot make a test certificate");
+        QVERIFY(openssl.waitForFinished(60000));
+        QCOMPARE(openssl.exitCode(), 0);
+        if (!QSslSocket::supportsSsl())
+            QSKIP("Qt has no TLS backend here");
+        const auto certs = QSslCertificate::fromPath(certFile);
+        QCOMPARE(certs.size(), 1);
+        QSslKey key(test::readFile(keyFile), QSsl::Rsa);
+        QVERIFY(!key.isNull());
+
+        const QString db = dir.filePath(QStringLiteral("f.db"));
+        QCOMPARE(test::storeFlows(db, 0, 300, 1000), QString());
+        FakeOpenObserve fake;
+        fake.setTls(certs.front(), key);
+        QVERIFY(fake.listen());
+        QVERIFY(fake.url().startsWith(QStringLiteral("https://")));
+
+        // Verified by default: an unknown CA is a setup error, nothing is sent, nothing is lost.
+        forward::Forwarder strict;
+        START_OR_FAIL(strict, db, test::fastForwardConfig(fake));
+        QTRY_COMPARE_WITH_TIMEOUT(strict.lastStatus().state, forward::ForwardState::Paused, 10000);
+        QVERIFY2(strict.lastStatus().setupError.contains(QStringLiteral("TLS")),
+                 qPrintable(strict.lastStatus().setupError));
+        strict.stop();
+        QCOMPARE(fake.recordCount(), 0);
+
+        // Trusting the CA file.
+        auto trusted = test::fastForwardConfig(fake);
+        trusted.caFile = certFile;
+        forward::Forwarder withCa;
+        START_OR_FAIL(withCa, db, trusted);
+        QTRY_VERIFY2_WITH_TIMEOUT(fake.recordCount() == 300, qPrintable(withCa.lastStatus().lastError),
+                                  10000);
+        QVERIFY(withCa.stop().verifyTls);
+
+        // Opting out is possible and visible.
+        QCOMPARE(test::storeFlows(db, 300, 100, 1000), QString());
+        auto insecure = test::fastForwardConfig(fake);
+        insecure.verifyTls = false;
+        forward::Forwarder loose;
+        START_OR_FAIL(loose, db, insecure);
+        QTRY_COMPARE_WITH_TIMEOUT(fake.recordCount(), 400, 10000);
+        QVERIFY(!loose.stop().verifyTls);
+        QCOMPARE(test::exactlyOnce(fake.records(), 0, 400), QString());
     }
 };
 

@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QRegularExpression>
 #include <QSet>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -90,6 +92,33 @@ void flatten(const QJsonObject& in, const QString& prefix, QJsonObject& out, int
     }
 }
 
+/// Hands out each connection before its handshake, so that no decrypted byte arrives before the
+/// server listens for it (QSslServer in Qt 6.4 can sit on a request sent with the handshake's end).
+class TlsServer : public QTcpServer
+{
+public:
+    TlsServer(QSslConfiguration config, QObject* parent)
+        : QTcpServer(parent)
+        , m_config(std::move(config))
+    {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto* socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(m_config);
+        addPendingConnection(socket);
+        socket->startServerEncryption();
+    }
+
+private:
+    QSslConfiguration m_config;
+};
+
 } // namespace
 
 FakeOpenObserve::FakeOpenObserve()
@@ -122,7 +151,22 @@ bool FakeOpenObserve::listen(quint16 port)
     bool ok = false;
     onServerThread([&] {
         closeServer();
-        m_server = new QTcpServer(m_home);
+        QSslCertificate certificate;
+        QSslKey key;
+        {
+            QMutexLocker lock(&m_mutex);
+            certificate = m_certificate;
+            key = m_key;
+        }
+        if (!certificate.isNull()) {
+            QSslConfiguration config = QSslConfiguration::defaultConfiguration();
+            config.setLocalCertificate(certificate);
+            config.setPrivateKey(key);
+            config.setPeerVerifyMode(QSslSocket::VerifyNone);
+            m_server = new TlsServer(config, m_home);
+        } else {
+            m_server = new QTcpServer(m_home);
+        }
         QObject::connect(m_server, &QTcpServer::newConnection, m_home, [this] { onNewConnection(); });
         ok = m_server->listen(QHostAddress::LocalHost, port);
         if (ok) {
@@ -162,7 +206,17 @@ quint16 FakeOpenObserve::port() const
 
 QString FakeOpenObserve::url() const
 {
-    return QStringLiteral("http://127.0.0.1:%1").arg(port());
+    QMutexLocker lock(&m_mutex);
+    return QStringLiteral("%1://127.0.0.1:%2")
+        .arg(m_certificate.isNull() ? QStringLiteral("http") : QStringLiteral("https"))
+        .arg(m_port);
+}
+
+void FakeOpenObserve::setTls(const QSslCertificate& certificate, const QSslKey& key)
+{
+    QMutexLocker lock(&m_mutex);
+    m_certificate = certificate;
+    m_key = key;
 }
 
 void FakeOpenObserve::setCredentials(const QString& user, const QString& secret)

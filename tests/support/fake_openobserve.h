@@ -8,6 +8,8 @@
 #include <QList>
 #include <QMutex>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QString>
 
 class QTcpServer;
@@ -46,6 +48,8 @@ public:
 
     /// Listens on 127.0.0.1:port (0 = any free port).
     bool listen(quint16 port = 0);
+    /// Serves HTTPS with this certificate and key from the next listen() on.
+    void setTls(const QSslCertificate& certificate, const QSslKey& key);
     /// Stops listening and drops every connection (the server is "down"; connects are refused).
     void close();
     quint16 port() const;
@@ -106,6 +110,8 @@ private:
 
     mutable QMutex m_mutex; ///< guards everything below
     quint16 m_port = 0;
+    QSslCertificate m_certificate;
+    QSslKey m_key;
     QString m_user = QStringLiteral("root@example.com");
     QString m_secret = QStringLiteral("Complexpass#123");
     QStringList m_orgs{QStringLiteral("default")};
