@@ -74,7 +74,7 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     // before binding, so a new cursor placed at the end of the store precedes every flow of this run.
     if (config.forward) {
         m_forwarder = std::make_unique<forward::Forwarder>();
-        if (auto r = m_forwarder->start(config.databasePath, *config.forward); !r) {
+        if (auto r = m_forwarder->start(config.databasePath, *config.forward, config.forwardEnricher); !r) {
             m_forwarder.reset();
             QMetaObject::invokeMethod(
                 m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);

@@ -16,8 +16,9 @@
 class QThread;
 
 namespace flowlens::forward {
+class FieldEnricher;
 class Forwarder;
-}
+} // namespace flowlens::forward
 
 namespace flowlens::collect {
 
@@ -45,6 +46,8 @@ struct CollectorConfig
     std::vector<SamplingOverride> samplingOverrides;
     /// Forward every stored flow to OpenObserve (core/forward) while collecting; none when unset.
     std::optional<forward::ForwardConfig> forward;
+    /// Adds fields to every forwarded record (the GeoIP enrichment plugs in here); may be null.
+    std::shared_ptr<const forward::FieldEnricher> forwardEnricher;
 };
 
 /// 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 (sFlow).
