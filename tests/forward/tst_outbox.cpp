@@ -314,6 +314,40 @@ private slots:
         QCOMPARE(log->columnInt(0), 1);
     }
 
+    void migratesASchema2Database()
+    {
+        // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
+        // forwarding tables.
+        QTemporaryDir dir;
+        const QString db = dir.filePath(QStringLiteral("o.db"));
+        QCOMPARE(test::storeFlows(db, 0, 250, 100), QString());
+        QVERIFY(exec(db, R"sql(
+            DROP TRIGGER forward_gaps_on_delete;
+            DROP TABLE forward_state; DROP TABLE forward_gaps; DROP TABLE forward_rejected; DROP TABLE forward_log;
+            CREATE TABLE flow_blocks_v2(id INTEGER PRIMARY KEY, t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,
+                                        n INTEGER NOT NULL, data BLOB NOT NULL);
+            INSERT INTO flow_blocks_v2 SELECT id, t_min, t_max, n, data FROM flow_blocks;
+            DROP TABLE flow_blocks;
+            ALTER TABLE flow_blocks_v2 RENAME TO flow_blocks;
+            CREATE INDEX flow_blocks_t_max ON flow_blocks(t_max);
+            CREATE INDEX flow_blocks_t_min ON flow_blocks(t_min);
+            DELETE FROM sqlite_sequence;
+            PRAGMA user_version=2;)sql"));
+        OPEN_OR_FAIL(box, db, QStringLiteral("t"), forward::StartPosition::Beginning);
+        auto d = store::Database::open(db, store::Database::Mode::ReadOnly);
+        auto version = d->prepare("PRAGMA user_version");
+        QVERIFY(version->step());
+        QCOMPARE(version->columnInt(0), 3);
+        auto ddl = d->prepare("SELECT sql FROM sqlite_master WHERE name='flow_blocks'");
+        QVERIFY(ddl->step());
+        QVERIFY2(ddl->columnText(0).contains(QStringLiteral("AUTOINCREMENT")),
+                 qPrintable(ddl->columnText(0)));
+        // Every stored flow is still there, in the same blocks.
+        auto all = box.prepare(take(1000), m_encoder);
+        QCOMPARE(sequences(all->body), range(0, 250));
+        QCOMPARE(all->end, (OutboxPosition{3, 50}));
+    }
+
     void cursorsAreIndependent()
     {
         QTemporaryDir dir;
