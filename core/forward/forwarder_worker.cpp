@@ -244,7 +244,7 @@ void ForwarderWorker::onReply(const HttpResult& reply)
         return;
     case Verdict::Retry:
         ++m_retries;
-        enterBackoff(v.error);
+        enterBackoff(v.error, v.retryAfterMs);
         return;
     case Verdict::Pause:
         enterPause(v.error);
@@ -252,7 +252,7 @@ void ForwarderWorker::onReply(const HttpResult& reply)
     }
 }
 
-void ForwarderWorker::enterBackoff(const QString& error)
+void ForwarderWorker::enterBackoff(const QString& error, int atLeastMs)
 {
     const bool first = m_backoffMs == 0;
     m_state = ForwardState::BackingOff;
@@ -262,7 +262,7 @@ void ForwarderWorker::enterBackoff(const QString& error)
         (void)m_outbox->log(QStringLiteral("backoff"), error);
     // Up to 20% less, so that several forwarders do not retry in lockstep.
     const int jitter = m_backoffMs / 5 > 0 ? int(QRandomGenerator::global()->bounded(m_backoffMs / 5)) : 0;
-    m_retryTimer->start(m_backoffMs - jitter);
+    m_retryTimer->start(std::max(m_backoffMs - jitter, std::min(atLeastMs, m_config.backoffMaxMs)));
     if (m_finishing)
         emit drained();
 }

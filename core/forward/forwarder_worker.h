@@ -56,7 +56,8 @@ private:
     void onReply(const HttpResult& reply);
     bool settle(const PreparedBatch& batch, Settlement how, std::uint64_t successful, int httpStatus,
                 const QString& error);
-    void enterBackoff(const QString& error);
+    /// `atLeastMs`: the server's Retry-After; the wait is the larger of it and the backoff, capped.
+    void enterBackoff(const QString& error, int atLeastMs = 0);
     void enterPause(const QString& error);
     void onRetryTimer();
     void onStatusTimer();

@@ -129,6 +129,7 @@ void IngestClient::onFinished()
         r.body = reply->readAll();
     r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
     r.location = reply->rawHeader("Location");
+    r.retryAfter = reply->rawHeader("Retry-After");
     const QNetworkReply::NetworkError error = reply->error();
     if (m_timedOut) {
         r.transport = Transport::Timeout;

@@ -32,6 +32,14 @@ QString withMessage(const QString& what, const HttpResult& reply)
     return message.isEmpty() ? what : QStringLiteral("%1 (server: \"%2\")").arg(what, message);
 }
 
+/// Retry-After in its delta-seconds form (an HTTP date is ignored), bounded to a day.
+int retryAfterMs(const HttpResult& reply)
+{
+    bool ok = false;
+    const int seconds = reply.retryAfter.trimmed().toInt(&ok);
+    return ok && seconds > 0 ? std::min(seconds, 86400) * 1000 : 0;
+}
+
 IngestVerdict make(Verdict v, const HttpResult& reply, QString error)
 {
     IngestVerdict out;
@@ -183,17 +191,24 @@ IngestVerdict judgeIngestReply(const HttpResult& reply, std::uint64_t sent, cons
                             .arg(where),
                         reply));
     case 408:
-    case 429:
-        return make(Verdict::Retry, reply,
-                    withMessage(QStringLiteral("%1 is overloaded (HTTP %2), retrying").arg(config.url).arg(s),
-                                reply));
+    case 429: {
+        IngestVerdict v =
+            make(Verdict::Retry, reply,
+                 withMessage(QStringLiteral("%1 is overloaded (HTTP %2), retrying").arg(config.url).arg(s),
+                             reply));
+        v.retryAfterMs = retryAfterMs(reply);
+        return v;
+    }
     default:
         break;
     }
-    if (s >= 500)
-        return make(
-            Verdict::Retry, reply,
-            withMessage(QStringLiteral("%1 failed (HTTP %2), retrying").arg(config.url).arg(s), reply));
+    if (s >= 500) {
+        IngestVerdict v =
+            make(Verdict::Retry, reply,
+                 withMessage(QStringLiteral("%1 failed (HTTP %2), retrying").arg(config.url).arg(s), reply));
+        v.retryAfterMs = retryAfterMs(reply);
+        return v;
+    }
     return make(
         Verdict::Pause, reply,
         withMessage(QStringLiteral("unexpected reply HTTP %1 from %2: check the URL").arg(s).arg(where),

@@ -30,7 +30,8 @@ struct HttpResult
     int status = 0;
     QByteArray body;
     QByteArray contentType;
-    QByteArray location; ///< of a redirect
+    QByteArray location;   ///< of a redirect
+    QByteArray retryAfter; ///< Retry-After of a 429/503, as sent
 };
 
 /// What the forwarder does about a reply (OPENOBSERVE.md "Status handling").
@@ -50,7 +51,8 @@ struct IngestVerdict
     std::uint64_t successful = 0;
     std::uint64_t failed = 0;
     int httpStatus = 0;
-    QString error; ///< for the user: what happened and what to do; empty when Delivered
+    int retryAfterMs = 0; ///< the server's Retry-After (seconds form) for a Retry, 0 when none
+    QString error;        ///< for the user: what happened and what to do; empty when Delivered
 };
 
 /// Judges the reply to a POST of `sent` records to config.ingestUrl(). Pure: no I/O.

@@ -118,6 +118,20 @@ private slots:
                              << QStringLiteral("CA file");
     }
 
+    void retryAfterIsHonoured()
+    {
+        ForwardConfig config;
+        HttpResult reply;
+        reply.status = 429;
+        reply.retryAfter = "7";
+        QCOMPARE(judgeIngestReply(reply, 10, config).retryAfterMs, 7000);
+        reply.status = 503;
+        reply.retryAfter = "Wed, 21 Oct 2015 07:28:00 GMT"; // date form: ignored, normal backoff
+        QCOMPARE(judgeIngestReply(reply, 10, config).retryAfterMs, 0);
+        reply.retryAfter.clear();
+        QCOMPARE(judgeIngestReply(reply, 10, config).retryAfterMs, 0);
+    }
+
     void judge()
     {
         QFETCH(Transport, transport);
