@@ -291,7 +291,8 @@ void ForwarderWorker::onRetryTimer()
 
 void ForwarderWorker::onStatusTimer()
 {
-    if (m_state != ForwardState::Sending && m_outbox) {
+    // Not while a batch is on the wire or delivered-but-unrecorded: the cursor must stay at its start.
+    if (m_state != ForwardState::Sending && !m_unsettled && m_outbox) {
         // Counts retention gaps and applies the backlog bound even while the server is away.
         if (auto r = m_outbox->maintain(m_config.maxBacklogFlows); !r)
             setError(QStringLiteral("updating the outbox failed: %1").arg(r.error()));
