@@ -178,6 +178,7 @@ void SetDecoder::learn(Domain& d, Template&& t, std::vector<FlowRecord>& out)
         }
         const PendingSet set = std::move(*p);
         state.pendingBytes -= set.body.size();
+        m_context.pendingBytesTotal -= std::min(m_context.pendingBytesTotal, set.body.size());
         p = state.pending.erase(p);
         decodeWith(d, tpl, reinterpret_cast<const std::uint8_t*>(set.body.data()), set.body.size(),
                    set.context, out);
@@ -288,9 +289,16 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
     const bool perRecordRate = layout.hasSampling && !(ovr && ovr->force);
     const std::size_t before = out.size();
 
+    // Sets are padded to 4 bytes; with records shorter than that the zero fill looks like more
+    // records. After the first record, a zero tail that only completes the 4-byte alignment is
+    // padding (RFC 3954 5.3 / RFC 7011 3.3.1).
+    const bool tinyRecords = !layout.variable && layout.fixedLength < 4;
     while (length - pos >= layout.minLength) {
         if (layout.variable && allZero(body + pos, length - pos))
             break; // padding
+        if (tinyRecords && pos > 0 && length - pos < 4 && (length + 4) % 4 == 0 &&
+            allZero(body + pos, length - pos))
+            break;
         FlowRecord& rec = out.emplace_back(base);
         RecordScratch s;
         const std::size_t used = decodeRecord(layout, body + pos, length - pos, rec, s);
@@ -311,7 +319,7 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
         }
         rec.sampling_rate = rate;
         ++result.flows;
-        if (layout.hasReverse && (s.reverseBytes || s.reversePackets))
+        if (layout.hasReverse && m_context.limits.emitReverseFlows && (s.reverseBytes || s.reversePackets))
             out.push_back(reverseOf(rec, s));
     }
     if (out.size() > before) {
@@ -334,13 +342,22 @@ void SetDecoder::keepPending(Domain& d, std::uint16_t setId, const std::uint8_t*
         ++d.stats->pendingExpired;
         return;
     }
-    // Make room by dropping the oldest.
+    // Make room by dropping this domain's oldest.
     while (!state.pending.empty() && (state.pending.size() >= limits.maxPendingSets ||
                                       state.pendingBytes + length > limits.maxPendingBytes)) {
         state.pendingBytes -= state.pending.front().body.size();
+        m_context.pendingBytesTotal -=
+            std::min(m_context.pendingBytesTotal, state.pending.front().body.size());
         state.pending.pop_front();
         ++d.stats->pendingExpired;
     }
+    // Other domains' data is never evicted for this one: past the global bound, this set is dropped.
+    if (m_context.pendingBytesTotal + length > limits.maxPendingBytesTotal) {
+        ++d.stats->pendingExpired;
+        d.stats->pendingSets = static_cast<std::uint32_t>(state.pending.size());
+        return;
+    }
+    m_context.pendingBytesTotal += length;
     PendingSet set;
     set.templateId = setId;
     set.context = packet;
@@ -360,6 +377,8 @@ void SetDecoder::expirePending(Domain& d, std::uint64_t nowNs)
         if (nowNs <= at || nowNs - at <= maxAge)
             break;
         state.pendingBytes -= state.pending.front().body.size();
+        m_context.pendingBytesTotal -=
+            std::min(m_context.pendingBytesTotal, state.pending.front().body.size());
         state.pending.pop_front();
         ++d.stats->pendingExpired;
     }

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include <QJsonObject>
 #include <QString>
 
 namespace flowlens::store {
@@ -32,6 +33,40 @@ struct RollupCut
     std::uint64_t droppedKeys = 0;
     Counters maxDropped;
     bool merged = false;
+};
+
+/// Health of one exporter/domain as the collector last stored it.
+struct ExporterRow
+{
+    QString exporter; ///< "addr:port"
+    std::uint32_t domain = 0;
+    QString address;
+    QString type; ///< NETFLOW_V5, NETFLOW_V9, IPFIX, SFLOW_5
+    int version = 0;
+    std::uint64_t firstSeenNs = 0;
+    std::uint64_t lastSeenNs = 0;
+    std::uint64_t datagrams = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t flows = 0;
+    std::uint64_t samplingRate = 0;
+    std::uint64_t sequenceLost = 0;
+    std::uint64_t sequenceExpected = 0;
+    QJsonObject detail; ///< every other counter, anomalies by name, rates
+};
+
+/// Latest counters of one sFlow agent interface.
+struct InterfaceRow
+{
+    QString agent;
+    std::uint32_t subAgent = 0;
+    std::uint32_t ifIndex = 0;
+    std::uint64_t lastSeenNs = 0;
+    QString portName;
+    std::uint64_t ifSpeed = 0;
+    bool operUp = false;
+    std::uint64_t inOctets = 0, inPackets = 0, inErrors = 0, inDiscards = 0;
+    std::uint64_t outOctets = 0, outPackets = 0, outErrors = 0, outDiscards = 0;
+    double inBps = 0, outBps = 0;
 };
 
 /// Read-only access to a FlowLens database: block scans and rollup reads. One instance per thread.
@@ -60,6 +95,8 @@ public:
     /// Range of stored data (time_received_ns); {0,0} when empty.
     Result<std::pair<std::uint64_t, std::uint64_t>> timeRange();
     Result<std::uint64_t> flowCount();
+    Result<std::vector<ExporterRow>> exporters();
+    Result<std::vector<InterfaceRow>> interfaces();
 
     /// Starts/ends a read transaction so several reads see one consistent snapshot.
     Result<void> beginSnapshot();

@@ -83,6 +83,8 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     w->m_options = options;
     w->m_options.blockFlows = std::max<std::size_t>(options.blockFlows, 1);
     w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
+    if (options.encodeThread)
+        w->m_encodeWorker = std::make_unique<BlockEncodeWorker>(options.zstdLevel, 2);
     w->m_open.reserve(w->m_options.blockFlows);
     if (auto r = w->prepareStatements(); !r)
         return fail(r.error());
@@ -133,12 +135,16 @@ Result<void> FlowWriter::prepareStatements()
          "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
          "detail=excluded.detail"},
         {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
-        {&m_st->upsertState, "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
-                             "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
+        {&m_st->upsertState,
+         "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
         {&m_st->upsertInterface,
-         "INSERT INTO interfaces(agent, sub_agent, if_index, first_seen_ns, last_seen_ns, port_name, if_type, "
-         "if_speed, status, in_octets, in_packets, in_errors, in_discards, out_octets, out_packets, out_errors, "
-         "out_discards, in_bps, out_bps) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+         "INSERT INTO interfaces(agent, sub_agent, if_index, first_seen_ns, last_seen_ns, port_name, "
+         "if_type, "
+         "if_speed, status, in_octets, in_packets, in_errors, in_discards, out_octets, out_packets, "
+         "out_errors, "
+         "out_discards, in_bps, out_bps) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+         "?15, "
          "?16, ?17, ?18, ?19) ON CONFLICT(agent, sub_agent, if_index) DO UPDATE SET "
          "last_seen_ns=excluded.last_seen_ns, port_name=excluded.port_name, if_type=excluded.if_type, "
          "if_speed=excluded.if_speed, status=excluded.status, in_octets=excluded.in_octets, "
@@ -157,10 +163,13 @@ Result<void> FlowWriter::prepareStatements()
 
 void FlowWriter::add(std::span<const FlowRecord> flows)
 {
-    for (const FlowRecord& r : flows) {
-        m_open.push_back(r);
-        m_latestNs = std::max(m_latestNs, r.time_received_ns);
-        const std::int64_t start = bucketStartOf(r.time_received_ns);
+    std::size_t runStart = 0;
+    while (runStart < flows.size()) {
+        // A run of flows in the same minute goes to that minute's rollups in one call.
+        const std::int64_t start = bucketStartOf(flows[runStart].time_received_ns);
+        std::size_t runEnd = runStart + 1;
+        while (runEnd < flows.size() && bucketStartOf(flows[runEnd].time_received_ns) == start)
+            ++runEnd;
         Bucket* bucket = m_lastBucket;
         if (start != m_lastBucketStart || !bucket) {
             bucket = &bucketFor(start);
@@ -168,26 +177,16 @@ void FlowWriter::add(std::span<const FlowRecord> flows)
             m_lastBucketStart = start;
         }
         bucket->dirty = true;
-        for (int d = 0; d < kDimensionCount; ++d) {
-            RollupKey keys[2];
-            const int n = rollupKeys(Dimension(d), r, keys);
-            RollupMap& map = bucket->maps[std::size_t(d)];
-            for (int k = 0; k < n; ++k) {
-                if (map.size() >= m_options.maxKeysPerBucket) {
-                    bucket->merged = true; // the bound makes this minute's top-N approximate
-                    map.at(RollupKey{}).add(r);
-                } else {
-                    map.at(keys[k]).add(r);
-                }
-            }
-        }
-        ++m_stats.flowsPending;
-        if (m_open.size() >= m_options.blockFlows) {
-            m_pendingBlocks.push_back(encodeOpenBlock());
-            m_open.clear();
-            m_openRowId = 0;
-        }
+        bucket->rollup.add(flows.subspan(runStart, runEnd - runStart));
+        runStart = runEnd;
     }
+    for (const FlowRecord& r : flows) {
+        m_open.push_back(r);
+        m_latestNs = std::max(m_latestNs, r.time_received_ns);
+        if (m_open.size() >= m_options.blockFlows)
+            closeOpenBlock();
+    }
+    m_stats.flowsPending += flows.size();
 }
 
 FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
@@ -195,7 +194,7 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     auto it = m_buckets.find(start);
     if (it != m_buckets.end())
         return it->second;
-    Bucket& b = m_buckets[start];
+    Bucket& b = m_buckets.try_emplace(start, m_options.maxKeysPerBucket, m_bucketSizeHint).first->second;
     // A minute already in the database (an import overlapping earlier data, or a restart within
     // the same minute) is merged into, never overwritten.
     Statement& exists = m_st->bucketExists;
@@ -215,7 +214,7 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
             c.bytes = std::uint64_t(rows.columnInt(4));
             c.scaledPackets = std::uint64_t(rows.columnInt(5));
             c.scaledBytes = std::uint64_t(rows.columnInt(6));
-            b.maps[std::size_t(d)].at(RollupKey::fromBlob(rows.columnBlob(1))).add(c);
+            b.rollup.merge(Dimension(d), RollupKey::fromBlob(rows.columnBlob(1)), c);
         }
         rows.reset();
     }
@@ -228,18 +227,16 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     return b;
 }
 
-FlowWriter::PendingBlock FlowWriter::encodeOpenBlock()
+void FlowWriter::closeOpenBlock()
 {
-    PendingBlock b;
-    b.tMin = UINT64_MAX;
-    for (const FlowRecord& r : m_open) {
-        b.tMin = std::min(b.tMin, r.time_received_ns);
-        b.tMax = std::max(b.tMax, r.time_received_ns);
+    if (m_encodeWorker) {
+        m_encodeWorker->submit(m_open, m_openRowId);
+        m_open.reserve(m_options.blockFlows);
+    } else {
+        m_pendingBlocks.push_back(BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId));
+        m_open.clear();
     }
-    b.count = m_open.size();
-    b.rowId = m_openRowId;
-    m_encoder->encode(m_open, b.blob);
-    return b;
+    m_openRowId = 0;
 }
 
 Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
@@ -258,7 +255,7 @@ Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
 Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
 {
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.maps[std::size_t(d)].truncate(kRollupKeepPerMetric);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), kRollupKeepPerMetric);
         Statement& del = m_st->deleteBucketRows;
         del.reset();
         del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
@@ -286,7 +283,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
         delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
             return fail(r.error());
-        if (rows.droppedKeys > 0 || bucket.merged || rows.other.flows > 0) {
+        if (rows.droppedKeys > 0 || bucket.merged || bucket.rollup.overflowed() || rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
             cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
@@ -296,7 +293,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
                 .bind(8, std::int64_t(rows.maxDropped.scaledPackets));
             cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
             // Bounds only prove exactness when this flush saw every key of the minute.
-            cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
+            cut.bind(10, std::int64_t(bucket.merged || bucket.rollup.overflowed() ? 1 : 0));
             if (auto r = cut.run(); !r)
                 return fail(r.error());
         }
@@ -307,6 +304,23 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
 
 void FlowWriter::setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot)
 {
+    const std::uint64_t now = nowNs();
+    for (const auto& [key, s] : snapshot) {
+        ExporterRates& r = m_exporterRates[key];
+        if (r.timeNs && now > r.timeNs + 500000000ull) {
+            const double seconds = double(now - r.timeNs) / 1e9;
+            r.datagramsPerSecond = double(s.datagrams - std::min(s.datagrams, r.datagrams)) / seconds;
+            r.flowsPerSecond = double(s.flows - std::min(s.flows, r.flows)) / seconds;
+        }
+        if (s.templatesLearned != r.templatesLearned)
+            r.templateRefreshNs = s.lastSeenNs;
+        if (!r.timeNs || now > r.timeNs + 500000000ull) {
+            r.timeNs = now;
+            r.datagrams = s.datagrams;
+            r.flows = s.flows;
+        }
+        r.templatesLearned = s.templatesLearned;
+    }
     m_exporters = std::move(snapshot);
     m_exportersDirty = true;
 }
@@ -329,6 +343,16 @@ Result<void> FlowWriter::writeExporters()
         detail[QStringLiteral("templates_active")] = qint64(s.templatesActive);
         detail[QStringLiteral("sequence_gaps")] = qint64(s.sequenceGaps);
         detail[QStringLiteral("sequence_resets")] = qint64(s.sequenceResets);
+        detail[QStringLiteral("pending_sets")] = qint64(s.pendingSets);
+        detail[QStringLiteral("pending_expired")] = qint64(s.pendingExpired);
+        detail[QStringLiteral("sflow_flow_samples")] = qint64(s.sflowFlowSamples);
+        detail[QStringLiteral("sflow_counter_samples")] = qint64(s.sflowCounterSamples);
+        detail[QStringLiteral("sflow_discarded_packets")] = qint64(s.sflowDiscardedPackets);
+        if (const auto it = m_exporterRates.find(key); it != m_exporterRates.end()) {
+            detail[QStringLiteral("datagrams_per_s")] = it->second.datagramsPerSecond;
+            detail[QStringLiteral("flows_per_s")] = it->second.flowsPerSecond;
+            detail[QStringLiteral("template_refresh_ns")] = qint64(it->second.templateRefreshNs);
+        }
         QJsonObject anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)
             if (s.anomalies[std::size_t(a)])
@@ -414,7 +438,9 @@ Result<void> FlowWriter::writeInterfaces()
         st.reset();
         const std::string& agent = std::get<0>(key);
         const std::string_view portName = c.portName();
-        st.bind(1, std::string_view(agent)).bind(2, std::int64_t(c.subAgentId)).bind(3, std::int64_t(c.ifIndex));
+        st.bind(1, std::string_view(agent))
+            .bind(2, std::int64_t(c.subAgentId))
+            .bind(3, std::int64_t(c.ifIndex));
         st.bind(4, std::int64_t(state.firstSeenNs)).bind(5, std::int64_t(c.timeReceivedNs)).bind(6, portName);
         st.bind(7, std::int64_t(c.ifType)).bind(8, std::int64_t(c.ifSpeed)).bind(9, std::int64_t(c.ifStatus));
         st.bind(10, std::int64_t(c.inOctets));
@@ -499,6 +525,8 @@ Result<void> FlowWriter::applyRetention()
 
 Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 {
+    if (m_encodeWorker)
+        m_encodeWorker->collect(m_pendingBlocks);
     std::uint64_t newBlocks = 0;
     for (const PendingBlock& b : m_pendingBlocks) {
         auto id = writeBlock(b);
@@ -508,7 +536,7 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     }
     std::int64_t openRowId = m_openRowId;
     if (!m_open.empty()) {
-        const PendingBlock open = encodeOpenBlock();
+        const PendingBlock open = BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId);
         auto id = writeBlock(open);
         if (!id)
             return fail(id.error());
@@ -572,8 +600,11 @@ Result<void> FlowWriter::commit()
             bucket.dirty = true; // rewrite everything the failed transaction did not keep
         return fail(diskFullHint(m_db->path(), r.error()));
     }
-    for (std::int64_t start : closed)
-        m_buckets.erase(start);
+    for (std::int64_t start : closed) {
+        const auto it = m_buckets.find(start);
+        m_bucketSizeHint = std::max<std::size_t>(1024, it->second.rollup.keyCount(Dimension::Src));
+        m_buckets.erase(it);
+    }
     m_lastBucket = nullptr;
     m_lastBucketStart = -1;
     m_pendingBlocks.clear();
