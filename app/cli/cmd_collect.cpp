@@ -196,10 +196,14 @@ int runCollect(const QStringList& args)
         QTimer::singleShot(std::chrono::seconds(durationS), qApp, [] { QCoreApplication::quit(); });
     const bool isQuiet = p.isSet(quiet);
     int ticks = 0;
+    QString shownSetupError;
     QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
                      [&](const collect::CollectorSnapshot& s) {
-                         const bool forwardTrouble = s.forward && !s.forward->setupError.isEmpty();
-                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || forwardTrouble))
+                         // A new forwarding setup error is shown at once (then with the usual lines).
+                         const QString setupError = s.forward ? s.forward->setupError : QString();
+                         const bool newSetupError = setupError != shownSetupError && !setupError.isEmpty();
+                         shownSetupError = setupError;
+                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || newSetupError))
                              printErr(statusLine(s));
                      });
     QCoreApplication::exec();
