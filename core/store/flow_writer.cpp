@@ -549,10 +549,12 @@ Result<void> FlowWriter::applyRetention()
     bool deleted = false;
     if (m_options.retentionSeconds > 0) {
         const std::uint64_t cutoffNs = nowNs() - std::uint64_t(m_options.retentionSeconds) * 1000000000ull;
-        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1");
+        // Never the open block: the next commit rewrites it in place by id, and would silently
+        // write nothing if it was gone.
+        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1 AND id != ?2");
         if (!del)
             return fail(del.error());
-        del->bind(1, std::int64_t(cutoffNs));
+        del->bind(1, std::int64_t(cutoffNs)).bind(2, m_openRowId);
         if (auto r = del->run(); !r)
             return fail(r.error());
         const int n = m_db->changes();
