@@ -188,7 +188,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     {
         std::int64_t tier, from, to;
     };
-    std::vector<Run> plan;
+    std::vector<Run> plan; // tier 0: scan the flows of [from, to)
+    std::unordered_set<std::int64_t> sparseSet;
     {
         std::unordered_set<std::int64_t> usable[2];
         const std::int64_t coarseTiers[2] = {3600, 600};
@@ -208,17 +209,24 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 if (!merged.count(b))
                     usable[t].insert(b);
         }
+        auto sparse = reader.sparseMinutes(req.by, firstMinute, endMinute);
+        if (!sparse)
+            return fail(sparse.error());
+        sparseSet.insert(sparse->begin(), sparse->end());
         for (std::int64_t p = firstMinute; p < endMinute;) {
             std::int64_t tier = kBucket;
             if (p % 3600 == 0 && p + 3600 <= endMinute && usable[0].count(p))
                 tier = 3600;
             else if (p % 600 == 0 && p + 600 <= endMinute && usable[1].count(p))
                 tier = 600;
+            if (tier == kBucket && sparseSet.count(p))
+                tier = 0; // a quiet minute stored without rows: read its flows
+            const std::int64_t width = tier ? tier : kBucket;
             if (!plan.empty() && plan.back().tier == tier && plan.back().to == p)
-                plan.back().to = p + tier;
+                plan.back().to = p + width;
             else
-                plan.push_back({tier, p, p + tier});
-            p += tier;
+                plan.push_back({tier, p, p + width});
+            p += width;
         }
     }
 
@@ -228,6 +236,13 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     std::vector<store::RollupRow> protoRows;
     std::vector<std::int64_t> rowTier;
     for (const Run& run : plan) {
+        if (run.tier == 0) {
+            if (auto r = scanInto(reader, req, std::uint64_t(run.from) * kNs, std::uint64_t(run.to) * kNs,
+                                  map, result.total, result.sampled);
+                !r)
+                return fail(r.error());
+            continue;
+        }
         auto c = reader.rollupCuts(req.by, run.from, run.to, run.tier);
         if (!c)
             return fail(c.error());
