@@ -22,6 +22,7 @@ struct Accum
 {
     Counters counters;
     std::uint32_t truncatedPresent = 0; ///< truncated buckets in which this key was kept
+    std::uint64_t presentBound = 0;     ///< sum of those buckets' dropped-key bounds
 };
 
 using AccumMap = std::unordered_map<RollupKey, Accum, RollupKeyHash>;
@@ -275,8 +276,11 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     for (const auto& row : rows) {
         Accum& a = map[row.key];
         a.counters.add(row.counters);
-        if (!row.key.isOther() && cutOf.count(row.bucket))
-            ++a.truncatedPresent;
+        if (!row.key.isOther())
+            if (const auto it = cutOf.find(row.bucket); it != cutOf.end()) {
+                ++a.truncatedPresent;
+                a.presentBound += store::metricValue(it->second->maxDropped, req.order, req.raw);
+            }
         result.sampled = result.sampled || row.counters.scaledBytes != row.counters.bytes;
     }
     // Totals: the rollup rows of any dimension sum to every flow, "other" included (Ip counts twice).
