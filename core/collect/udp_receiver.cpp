@@ -226,6 +226,8 @@ void UdpReceiver::handOver(bool unbounded)
     }
     bool wake = false;
     m_queue.push(m_batch, wake);
+    if (m_batch.capacity() < kHandOverFlows * 2)
+        m_batch.reserve(kHandOverFlows * 2); // the queue had no recycled batch to give back
     if (wake)
         emit flowsAvailable();
 }
