@@ -791,6 +791,26 @@ Result<void> FlowWriter::close()
     return r;
 }
 
+Result<QString> FlowWriter::uncleanShutdownNotice()
+{
+    auto last = m_db->prepare("SELECT event FROM collector_log WHERE event IN ('start', 'stop') "
+                              "ORDER BY rowid DESC LIMIT 1");
+    if (!last)
+        return fail(last.error());
+    if (!last->step() || last->columnText(0) != QLatin1String("start"))
+        return QString();
+    auto stored = m_db->prepare("SELECT max(t_max) FROM flow_blocks");
+    if (!stored)
+        return fail(stored.error());
+    QString upTo = QStringLiteral("no flows");
+    if (stored->step() && !stored->columnIsNull(0))
+        upTo = QDateTime::fromMSecsSinceEpoch(stored->columnInt(0) / 1000000).toString(Qt::ISODate);
+    return QStringLiteral("The previous collector run on %1 did not stop cleanly (it was killed or crashed). "
+                          "Everything it committed is kept (newest flow: %2); flows it received in its last "
+                          "second, after its last commit, may be missing.")
+        .arg(m_db->path(), upTo);
+}
+
 Result<void> FlowWriter::setMaxPageCount(std::int64_t pages)
 {
     return m_db->exec("PRAGMA max_page_count=" + std::to_string(pages > 0 ? pages : 4294967294ll));
