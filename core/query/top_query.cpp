@@ -61,8 +61,12 @@ store::FieldMask fieldsFor(Dimension d)
     return m;
 }
 
+/// Distinct keys a scan keeps; past it further new keys are summed as "other" (memory stays bounded
+/// whatever the data; the result then says it is approximate).
+constexpr std::size_t kMaxScanKeys = 4'000'000;
+
 Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since,
-                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled)
+                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled, bool& overflowed)
 {
     if (since >= until)
         return {};
@@ -81,8 +85,14 @@ Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uin
             sampled = sampled || r.sampling_rate > 1;
             RollupKey keys[2];
             const int n = store::rollupKeys(req.by, r, keys);
-            for (int k = 0; k < n; ++k)
+            for (int k = 0; k < n; ++k) {
+                if (map.size() >= kMaxScanKeys && !map.count(keys[k])) {
+                    overflowed = true;
+                    map[RollupKey{}].counters.add(r);
+                    continue;
+                }
                 map[keys[k]].counters.add(r);
+            }
         }
         return true;
     });
@@ -132,11 +142,13 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     auto fullScan = [&]() -> Result<TopResult> {
         TopResult out;
         AccumMap map;
-        if (auto r = scanInto(reader, req, req.sinceNs, req.untilNs, map, out.total, out.sampled); !r)
+        if (auto r =
+                scanInto(reader, req, req.sinceNs, req.untilNs, map, out.total, out.sampled, out.keysCapped);
+            !r)
             return fail(r.error());
-        out.keys = map.size();
+        out.keys = map.size() - (map.count(RollupKey{}) ? 1 : 0);
         out.rows = rank(map, req, limit);
-        out.exact = true;
+        out.exact = !out.keysCapped;
         out.fromRollups = false;
         return out;
     };
@@ -174,12 +186,12 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     AccumMap map;
     if (!sinceOpen && !sinceAligned)
         if (auto r = scanInto(reader, req, since, std::uint64_t(firstMinute) * kNs, map, result.total,
-                              result.sampled);
+                              result.sampled, result.keysCapped);
             !r)
             return fail(r.error());
     if (!untilOpen && std::uint64_t(endMinute) * kNs < until)
         if (auto r = scanInto(reader, req, std::uint64_t(endMinute) * kNs, until, map, result.total,
-                              result.sampled);
+                              result.sampled, result.keysCapped);
             !r)
             return fail(r.error());
 
@@ -239,7 +251,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     for (const Run& run : plan) {
         if (run.tier == 0) {
             if (auto r = scanInto(reader, req, std::uint64_t(run.from) * kNs, std::uint64_t(run.to) * kNs,
-                                  map, result.total, result.sampled);
+                                  map, result.total, result.sampled, result.keysCapped);
                 !r)
                 return fail(r.error());
             continue;
@@ -311,8 +323,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     }
     if (limit && result.rows.size() > limit)
         result.rows.resize(limit);
-    result.exact = exact;
-    if (!exact && req.requireExact)
+    result.exact = exact && !result.keysCapped;
+    if (!result.exact && req.requireExact && !result.keysCapped)
         return fullScan();
     return result;
 }
