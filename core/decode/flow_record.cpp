@@ -85,6 +85,16 @@ const std::array<FieldInfo, kFlowFieldCount> kFields{{
     FL_FIELD(AsPathCount, as_path_count, Unsigned),
     FL_FIELD(BgpCommunitiesCount, bgp_communities_count, Unsigned),
     FL_FIELD(Type, type, Enum),
+    FL_FIELD(SrcCountry, src_country, Unsigned),
+    FL_FIELD(DstCountry, dst_country, Unsigned),
+    FL_FIELD(SrcNetName, src_net_name, Unsigned),
+    FL_FIELD(DstNetName, dst_net_name, Unsigned),
+    FL_FIELD(SrcAddrClass, src_addr_class, Unsigned),
+    FL_FIELD(DstAddrClass, dst_addr_class, Unsigned),
+    FL_FIELD(SrcCity, src_city, Unsigned),
+    FL_FIELD(DstCity, dst_city, Unsigned),
+    FL_FIELD(SrcLookupAs, src_lookup_as, Unsigned),
+    FL_FIELD(DstLookupAs, dst_lookup_as, Unsigned),
 }};
 
 #undef FL_FIELD
@@ -225,6 +235,24 @@ std::string macToString(std::uint64_t mac)
                   unsigned(mac >> 32) & 0xff, unsigned(mac >> 24) & 0xff, unsigned(mac >> 16) & 0xff,
                   unsigned(mac >> 8) & 0xff, unsigned(mac) & 0xff);
     return buf;
+}
+
+std::uint16_t packCountry(std::string_view code)
+{
+    if (code.size() != 2)
+        return 0;
+    const auto upper = [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; };
+    const char a = upper(code[0]), b = upper(code[1]);
+    if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z')
+        return 0;
+    return std::uint16_t((std::uint16_t(a) << 8) | std::uint16_t(b));
+}
+
+std::string countryText(std::uint16_t packed)
+{
+    if (packed == 0)
+        return {};
+    return std::string{char(packed >> 8), char(packed & 0xff)};
 }
 
 } // namespace flowlens::decode

@@ -94,6 +94,18 @@ struct FlowRecord
     FlowType type = FlowType::Unknown;
     std::uint8_t reserved_ = 0;
 
+    // Enrichment (core/enrich), filled in by the writer at ingest; zero when not enriched.
+    std::uint16_t src_country = 0; ///< ISO 3166-1 alpha-2, first letter in the high byte ('G'<<8|'B')
+    std::uint16_t dst_country = 0;
+    std::uint16_t src_net_name = 0; ///< id of the user-defined network holding src_addr (0 = none)
+    std::uint16_t dst_net_name = 0;
+    std::uint8_t src_addr_class = 0; ///< AddressClass (address_class.h) of src_addr; 0 = not classified
+    std::uint8_t dst_addr_class = 0;
+    std::uint32_t src_city = 0;      ///< id in the store's city dictionary (0 = unknown)
+    std::uint32_t dst_city = 0;
+    std::uint32_t src_lookup_as = 0; ///< AS looked up from src_addr (src_as stays as the exporter sent it)
+    std::uint32_t dst_lookup_as = 0;
+
     /// Sampling-scaled counters (rate 0 counts as 1).
     std::uint64_t scaledBytes() const { return bytes * (sampling_rate ? sampling_rate : 1); }
     std::uint64_t scaledPackets() const { return packets * (sampling_rate ? sampling_rate : 1); }
@@ -158,6 +170,16 @@ enum class FlowField : std::uint8_t
     AsPathCount,
     BgpCommunitiesCount,
     Type,
+    SrcCountry,
+    DstCountry,
+    SrcNetName,
+    DstNetName,
+    SrcAddrClass,
+    DstAddrClass,
+    SrcCity,
+    DstCity,
+    SrcLookupAs,
+    DstLookupAs,
     Count_
 };
 
@@ -198,5 +220,10 @@ std::string protoName(std::uint8_t proto);
 int protoNumber(std::string_view name);
 std::string etypeName(std::uint16_t etype); ///< "IPv4", "IPv6", "ARP", else hex "0x8847"
 std::string macToString(std::uint64_t mac); ///< "aa:bb:cc:dd:ee:ff"
+
+/// Two ISO letters packed as in FlowRecord::src_country ("GB" -> 'G' << 8 | 'B'); 0 when not two letters.
+std::uint16_t packCountry(std::string_view code);
+/// "GB" from a packed code; "" for 0.
+std::string countryText(std::uint16_t packed);
 
 } // namespace flowlens::decode

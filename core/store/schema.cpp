@@ -183,6 +183,30 @@ CREATE TABLE forward_log(
     event TEXT NOT NULL,
     detail TEXT NOT NULL);
 )sql",
+    // 4: GeoIP enrichment (core/enrich). Flows hold ids; names and places live in dictionaries written
+    // in the same transaction as the flows that refer to them.
+    R"sql(
+CREATE TABLE geo_cities(
+    id INTEGER PRIMARY KEY,      -- FlowRecord src_city / dst_city
+    name TEXT NOT NULL,
+    region TEXT NOT NULL,        -- first subdivision, may be empty
+    country TEXT NOT NULL,       -- ISO 3166-1 alpha-2
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    has_location INTEGER NOT NULL,
+    timezone TEXT NOT NULL);
+
+CREATE TABLE geo_as(
+    asn INTEGER PRIMARY KEY,     -- FlowRecord src_lookup_as / dst_lookup_as (and exporter-sent AS)
+    organization TEXT NOT NULL);
+
+-- User-defined networks (CIDR -> name, like Akvorado's networks): FlowRecord src_net_name / dst_net_name.
+CREATE TABLE net_names(
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    site TEXT NOT NULL);
+)sql",
 };
 
 constexpr int kMigrationCount = int(std::size(kMigrations));
