@@ -212,7 +212,7 @@ std::unique_ptr<RollupAccumulator> FlowWriter::takeAccumulator(std::size_t sizeH
 void FlowWriter::eraseBucket(std::map<std::int64_t, Bucket>& buckets,
                              std::map<std::int64_t, Bucket>::iterator it)
 {
-    if (m_spareAccumulators.size() < 4) {
+    if (m_spareAccumulators.size() < 1) {
         it->second.owned->clear();
         m_spareAccumulators.push_back(std::move(it->second.owned));
     }
