@@ -312,6 +312,7 @@ int main(int argc, char** argv)
     std::vector<decode::FlowRecord> allFlows;
     for (const Sequence& s : sequences) {
         corpus.add("decode_sequence", sequenceInput(s, 0));
+        corpus.add("decode_store", sequenceInput(s, 0));
         corpus.add("decode_sequence", sequenceInput(s, 0x18)); // tight limits, no reverse records
         for (const auto& [target, protocol] : perProtocol) {
             Sequence own;

@@ -22,7 +22,7 @@ SRC=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 BUILD=${FLOWLENS_FUZZ_BUILD:-$SRC/build-fuzz}
 JOBS=${FUZZ_JOBS:-1}
 ALL_TARGETS="decode_datagram decode_sequence netflow_v5 netflow_v9 ipfix sflow packet_header load_templates
-filter pcap_frame pcap_file block_decoder"
+filter pcap_frame pcap_file block_decoder decode_store"
 TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 
 if ! [[ "$SECONDS_PER_TARGET" =~ ^[0-9]+$ ]] || [ "$SECONDS_PER_TARGET" -lt 1 ]; then
