@@ -167,9 +167,10 @@ namespace flowlens::store {
 
 Result<std::vector<ExporterRow>> FlowReader::exporters()
 {
-    auto st = m_db->prepare("SELECT exporter, domain, address, type, version, first_seen_ns, last_seen_ns, datagrams, "
-                            "bytes, flows, sampling_rate, sequence_lost, sequence_expected, detail FROM exporters "
-                            "ORDER BY address, exporter, domain");
+    auto st = m_db->prepare(
+        "SELECT exporter, domain, address, type, version, first_seen_ns, last_seen_ns, datagrams, "
+        "bytes, flows, sampling_rate, sequence_lost, sequence_expected, detail FROM exporters "
+        "ORDER BY address, exporter, domain");
     if (!st)
         return fail(st.error());
     std::vector<ExporterRow> rows;
@@ -198,9 +199,10 @@ Result<std::vector<ExporterRow>> FlowReader::exporters()
 
 Result<std::vector<InterfaceRow>> FlowReader::interfaces()
 {
-    auto st = m_db->prepare("SELECT agent, sub_agent, if_index, last_seen_ns, port_name, if_speed, status, in_octets, "
-                            "in_packets, in_errors, in_discards, out_octets, out_packets, out_errors, out_discards, "
-                            "in_bps, out_bps FROM interfaces ORDER BY agent, sub_agent, if_index");
+    auto st = m_db->prepare(
+        "SELECT agent, sub_agent, if_index, last_seen_ns, port_name, if_speed, status, in_octets, "
+        "in_packets, in_errors, in_discards, out_octets, out_packets, out_errors, out_discards, "
+        "in_bps, out_bps FROM interfaces ORDER BY agent, sub_agent, if_index");
     if (!st)
         return fail(st.error());
     std::vector<InterfaceRow> rows;
