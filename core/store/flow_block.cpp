@@ -414,6 +414,8 @@ bool BlockDecoder::decode(const FieldMask& fields, std::span<FlowRecord> records
     if (records.size() < m_count)
         return false;
     const std::size_t n = m_count;
+    if (n == 0)
+        return true; // and records.data() may be null: no offsets into it
     auto* recordBase = reinterpret_cast<std::byte*>(records.data());
     auto* dctx = static_cast<ZSTD_DCtx*>(m_dctx);
     for (std::size_t f = 0; f < std::size_t(decode::kFlowFieldCount); ++f) {

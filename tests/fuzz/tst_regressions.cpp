@@ -26,6 +26,7 @@ private slots:
     void blockCountIsBounded_data();
     void blockCountIsBounded();
     void largestBlockRoundTrips();
+    void emptyBlockDecodes();
 };
 
 void TestRegressions::blockCountIsBounded_data()
@@ -94,6 +95,25 @@ void TestRegressions::largestBlockRoundTrips()
     QVERIFY(decoder.decode(store::allFields(), back));
     QCOMPARE(back.back().bytes, std::uint64_t(store::kMaxBlockFlows - 1));
     QCOMPARE(back.back().time_received_ns, records[store::kMaxBlockFlows - 1].time_received_ns);
+}
+
+void TestRegressions::emptyBlockDecodes()
+{
+    // fuzz_block_decoder crash-71425cd8 (UBSan): a block of 0 flows decoded into an empty vector did
+    // pointer arithmetic on its null data() ("applying non-zero offset to null pointer").
+    const QByteArray blob = QByteArray::fromHex("464c423100000000000003");
+    store::BlockDecoder decoder;
+    QVERIFY(decoder.open(bytesOf(blob)));
+    QCOMPARE(decoder.count(), std::size_t(0));
+    std::vector<decode::FlowRecord> none;
+    QVERIFY(decoder.decode(store::allFields(), none));
+    // An encoded empty span reads back the same way.
+    store::BlockEncoder encoder;
+    std::vector<std::byte> encoded;
+    encoder.encode({}, encoded);
+    QVERIFY(decoder.open(encoded));
+    QCOMPARE(decoder.count(), std::size_t(0));
+    QVERIFY(decoder.decode(store::allFields(), none));
 }
 
 QTEST_GUILESS_MAIN(TestRegressions)
