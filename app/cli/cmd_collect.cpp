@@ -1,10 +1,14 @@
 #include "cli_common.h"
 #include "commands.h"
+#include "forward_options.h"
 
 #include "core/collect/collector.h"
+#include "core/forward/connection_tester.h"
+#include "core/forward/forward_history.h"
 #include "core/query/time_spec.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace flowlens::cli {
@@ -21,7 +25,26 @@ QString statusLine(const collect::CollectorSnapshot& s)
                        .arg(s.receiver.exporters.size());
     if (!s.writerError.isEmpty())
         line += QStringLiteral(" | STORE ERROR: ") + s.writerError;
+    if (s.forward)
+        line += QStringLiteral("\n  ") + forwardStatusLine(*s.forward);
     return line + QLatin1Char('\n');
+}
+
+/// --forward-test: reachability and credentials, checked separately.
+int runForwardTest(const forward::ForwardConfig& config)
+{
+    forward::ConnectionTester tester;
+    forward::ConnectionTestResult result;
+    QEventLoop loop;
+    QObject::connect(&tester, &forward::ConnectionTester::finished, &loop,
+                     [&](const forward::ConnectionTestResult& r) {
+                         result = r;
+                         loop.quit();
+                     });
+    tester.start(config);
+    loop.exec();
+    printErr(QStringLiteral("testing %1\n%2\n").arg(config.destinationText(), result.summary()));
+    return result.ok() ? kExitOk : kExitFailure;
 }
 
 } // namespace
@@ -60,19 +83,42 @@ int runCollect(const QStringList& args)
         QStringLiteral("Sampling rate that replaces whatever the exporter states, "
                        "repeatable."),
         QStringLiteral("EXPORTER=N"));
-    p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
-    if (int rc =
-            parseOrExit(p, args,
-                        QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
-                                       "or an endpoint that cannot be bound."));
+    const QCommandLineOption allow(
+        QStringLiteral("allow"),
+        QStringLiteral("Accept flows only from exporters in this network, repeatable "
+                       "(e.g. 10.0.0.0/8, 192.0.2.1, 2001:db8::/32); others are "
+                       "counted and dropped. Default: any."),
+        QStringLiteral("CIDR"));
+    p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce, allow});
+    const ForwardOptions forwardOptions;
+    forwardOptions.addTo(p);
+    if (int rc = parseOrExit(
+            p, args,
+            QStringLiteral("\n\nForwarding: the secret comes from $FLOWLENS_FORWARD_PASSWORD only. "
+                           "Undelivered flows stay in the database and are sent by the next run.\n"
+                           "Exit codes: 0 stopped cleanly, 1 database error (or --forward-test "
+                           "failed), 2 bad arguments or an endpoint that cannot be bound."));
         rc >= 0)
         return rc;
+    auto forwardConfig = forwardOptions.read(p, QProcessEnvironment::systemEnvironment());
+    if (!forwardConfig) {
+        printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(forwardConfig.error()));
+        return kExitUsage;
+    }
+    if (p.isSet(forwardOptions.test)) {
+        if (!*forwardConfig) {
+            printErr(QStringLiteral("flowlens-cli collect: --forward-test needs --forward-url\n"));
+            return kExitUsage;
+        }
+        return runForwardTest(**forwardConfig);
+    }
     if (!p.isSet(db)) {
         printErr(QStringLiteral("flowlens-cli collect: --db FILE is required\n"));
         return kExitUsage;
     }
     collect::CollectorConfig config;
     config.databasePath = p.value(db);
+    config.forward = *forwardConfig;
     for (const QString& text : p.values(listen)) {
         const auto ep = decode::Endpoint::parse(text.toStdString());
         if (!ep) {
@@ -99,6 +145,17 @@ int runCollect(const QStringList& args)
             }
             config.samplingOverrides.push_back({*addr, rate, option == &samplingForce});
         }
+    }
+    for (const QString& text : p.values(allow)) {
+        const auto cidr = collect::Cidr::parse(text.toStdString());
+        if (!cidr) {
+            printErr(
+                QStringLiteral("flowlens-cli collect: --allow \"%1\" is not a network; use an address or "
+                               "ADDRESS/PREFIX such as 10.0.0.0/8 or 2001:db8::/32\n")
+                    .arg(text));
+            return kExitUsage;
+        }
+        config.allow.push_back(*cidr);
     }
     std::int64_t durationS = 0;
     if (p.isSet(duration)) {
@@ -143,7 +200,14 @@ int runCollect(const QStringList& args)
         else
             printErr(QStringLiteral("not listening: %1\n").arg(st.error));
     }
+    if (!collector.lastSnapshot().uncleanShutdown.isEmpty())
+        printErr(QStringLiteral("warning: %1\n").arg(collector.lastSnapshot().uncleanShutdown));
     printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
+    if (config.forward)
+        printErr(QStringLiteral("forwarding every stored flow to %1%2\n")
+                     .arg(config.forward->destinationText(),
+                          config.forward->verifyTls ? QString()
+                                                    : QStringLiteral(" (TLS certificate verification OFF)")));
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
@@ -151,9 +215,14 @@ int runCollect(const QStringList& args)
         QTimer::singleShot(std::chrono::seconds(durationS), qApp, [] { QCoreApplication::quit(); });
     const bool isQuiet = p.isSet(quiet);
     int ticks = 0;
+    QString shownSetupError;
     QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
                      [&](const collect::CollectorSnapshot& s) {
-                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty()))
+                         // A new forwarding setup error is shown at once (then with the usual lines).
+                         const QString setupError = s.forward ? s.forward->setupError : QString();
+                         const bool newSetupError = setupError != shownSetupError && !setupError.isEmpty();
+                         shownSetupError = setupError;
+                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || newSetupError))
                              printErr(statusLine(s));
                      });
     QCoreApplication::exec();
@@ -164,11 +233,37 @@ int runCollect(const QStringList& args)
         printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(stopped.error()));
         return kExitFailure;
     }
+    if (last.receiver.datagramsNotAllowed) {
+        QStringList sources;
+        for (const auto& [ep, n] : last.receiver.refusedSources)
+            sources << QStringLiteral("%1 (%2)").arg(QString::fromStdString(ep.toString())).arg(n);
+        printErr(QStringLiteral("refused %1 datagrams from exporters outside --allow: %2\n")
+                     .arg(last.receiver.datagramsNotAllowed)
+                     .arg(sources.join(QStringLiteral(", "))));
+    }
     printErr(QStringLiteral("stopped: %1 datagrams, %2 flows decoded, %3 stored, %4 dropped (queue full)\n")
                  .arg(last.receiver.datagrams)
                  .arg(last.receiver.flowsDecoded)
                  .arg(stopped->flowsStored)
                  .arg(last.receiver.flowsDropped));
+    if (last.forward) {
+        printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
+        if (last.forward->counters.setAside + last.forward->counters.failed > 0) {
+            auto history = forward::readForwardHistory(config.databasePath, config.forward->cursorName, 5);
+            for (const auto& b : history ? history->rejected : std::vector<forward::RejectedBatch>{})
+                printErr(QStringLiteral(
+                             "  %1: %2 of %3 records not accepted (HTTP %4, blocks %5:%6 to %7:%8): %9\n")
+                             .arg(b.kind)
+                             .arg(b.failed)
+                             .arg(b.records)
+                             .arg(b.httpStatus)
+                             .arg(b.firstBlock)
+                             .arg(b.firstRow)
+                             .arg(b.lastBlock)
+                             .arg(b.endRow)
+                             .arg(b.error));
+        }
+    }
     for (const auto& [key, st] : last.receiver.exporters) {
         QString anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)

@@ -151,11 +151,10 @@ int runTop(const QStringList& args)
                    .arg(QStringLiteral("share"), 6);
         int rank = 0;
         for (const auto& row : result->rows) {
-            // Not ++rank inside the chain: well defined since C++17, but gcc -O0 flags it (-Wsequence-point).
-            const QString& key = keys.at(rank++);
+            ++rank;
             out += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                        .arg(rank, 4)
-                       .arg(key, -keyWidth)
+                       .arg(keys[rank - 1], -keyWidth)
                        .arg(row.counters.flows, 14)
                        .arg(value(row.counters, store::Metric::Packets), 14)
                        .arg(value(row.counters, store::Metric::Bytes), 18)

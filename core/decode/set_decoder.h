@@ -25,6 +25,7 @@ struct DecoderContext
     DomainRegistry registry;
     TemplateCache templates;
     SamplingOverrides overrides;
+    std::size_t pendingBytesTotal = 0; ///< data waiting for templates, all domains
 
     const SamplingOverride* overrideFor(const IpAddress& exporter) const { return overrides.find(exporter); }
 };

@@ -87,14 +87,14 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
 }
 
 Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket,
-                                                      std::int64_t toBucket)
+                                                      std::int64_t toBucket, std::int64_t tier)
 {
     auto st =
         m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+                      "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
-    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
     std::vector<RollupRow> rows;
     while (st->step()) {
         RollupRow r;
@@ -113,15 +113,15 @@ Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_
 }
 
 Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket,
-                                                      std::int64_t toBucket)
+                                                      std::int64_t toBucket, std::int64_t tier)
 {
     auto st =
         m_db->prepare("SELECT bucket, dropped_keys, max_flows, max_packets, max_bytes, max_packets_scaled, "
                       "max_bytes_scaled, merged FROM rollup_cut "
-                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+                      "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
-    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
     std::vector<RollupCut> cuts;
     while (st->step()) {
         RollupCut c;
@@ -138,6 +138,39 @@ Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_
     if (st->hasError())
         return fail(st->error());
     return cuts;
+}
+
+Result<std::vector<std::int64_t>> FlowReader::completeBuckets(std::int64_t tier, std::int64_t fromBucket,
+                                                              std::int64_t toBucket)
+{
+    auto st =
+        m_db->prepare("SELECT bucket FROM rollup_coverage WHERE tier=?1 AND bucket >= ?2 AND bucket < ?3 "
+                      "AND covered_until >= bucket + ?1 ORDER BY bucket");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, tier).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<std::int64_t> buckets;
+    while (st->step())
+        buckets.push_back(st->columnInt(0));
+    if (st->hasError())
+        return fail(st->error());
+    return buckets;
+}
+
+Result<std::vector<std::int64_t>> FlowReader::sparseMinutes(Dimension dim, std::int64_t fromBucket,
+                                                            std::int64_t toBucket)
+{
+    auto st = m_db->prepare("SELECT bucket FROM rollup_sparse WHERE dim=?1 AND bucket >= ?2 AND bucket < ?3 "
+                            "ORDER BY bucket");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<std::int64_t> buckets;
+    while (st->step())
+        buckets.push_back(st->columnInt(0));
+    if (st->hasError())
+        return fail(st->error());
+    return buckets;
 }
 
 Result<std::pair<std::uint64_t, std::uint64_t>> FlowReader::timeRange()

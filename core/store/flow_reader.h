@@ -88,9 +88,17 @@ public:
     /// time; the visitor returns false to stop early.
     Result<void> scan(const ScanOptions& options, const Visitor& visit);
 
-    /// Rows of one dimension in buckets [fromBucket, toBucket) of the minute tier.
-    Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
-    Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
+    /// Rows of one dimension in buckets [fromBucket, toBucket) of a tier (kRollupTiers; 60 = minutes).
+    Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                              std::int64_t tier = 60);
+    Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                              std::int64_t tier = 60);
+    /// Minute buckets in [fromBucket, toBucket) whose rows of `dim` are not stored (read their flows).
+    Result<std::vector<std::int64_t>> sparseMinutes(Dimension dim, std::int64_t fromBucket,
+                                                    std::int64_t toBucket);
+    /// Buckets of a coarse tier (600, 3600) in [fromBucket, toBucket) that hold all of their flows.
+    Result<std::vector<std::int64_t>> completeBuckets(std::int64_t tier, std::int64_t fromBucket,
+                                                      std::int64_t toBucket);
 
     /// Range of stored data (time_received_ns); {0,0} when empty.
     Result<std::pair<std::uint64_t, std::uint64_t>> timeRange();

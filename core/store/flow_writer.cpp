@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -65,6 +66,10 @@ struct FlowWriter::Statements
     Statement insertEvent;
     Statement upsertState;
     Statement upsertInterface;
+    Statement upsertCoverage;
+    Statement loadCoverage;
+    Statement deleteSparse;
+    Statement insertSparse;
 };
 
 Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
@@ -135,6 +140,12 @@ Result<void> FlowWriter::prepareStatements()
          "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
          "detail=excluded.detail"},
         {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
+        {&m_st->upsertCoverage,
+         "INSERT INTO rollup_coverage(tier, bucket, covered_until) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(tier, bucket) DO UPDATE SET covered_until=excluded.covered_until"},
+        {&m_st->loadCoverage, "SELECT covered_until FROM rollup_coverage WHERE tier=?1 AND bucket=?2"},
+        {&m_st->deleteSparse, "DELETE FROM rollup_sparse WHERE dim=?1 AND bucket=?2"},
+        {&m_st->insertSparse, "INSERT INTO rollup_sparse(dim, bucket, flows) VALUES(?1, ?2, ?3)"},
         {&m_st->upsertState,
          "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
          "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
@@ -172,7 +183,7 @@ void FlowWriter::add(std::span<const FlowRecord> flows)
             ++runEnd;
         Bucket* bucket = m_lastBucket;
         if (start != m_lastBucketStart || !bucket) {
-            bucket = &bucketFor(start);
+            bucket = &bucketFor(kMinuteTier, start);
             m_lastBucket = bucket;
             m_lastBucketStart = start;
         }
@@ -189,24 +200,57 @@ void FlowWriter::add(std::span<const FlowRecord> flows)
     m_stats.flowsPending += flows.size();
 }
 
-FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
+std::unique_ptr<RollupAccumulator> FlowWriter::takeAccumulator(std::size_t sizeHint)
 {
-    auto it = m_buckets.find(start);
-    if (it != m_buckets.end())
+    if (m_spareAccumulators.empty())
+        return std::make_unique<RollupAccumulator>(m_options.maxKeysPerBucket, sizeHint);
+    auto a = std::move(m_spareAccumulators.back());
+    m_spareAccumulators.pop_back();
+    return a;
+}
+
+void FlowWriter::eraseBucket(std::map<std::int64_t, Bucket>& buckets,
+                             std::map<std::int64_t, Bucket>::iterator it)
+{
+    if (m_spareAccumulators.size() < 4) {
+        it->second.owned->clear();
+        m_spareAccumulators.push_back(std::move(it->second.owned));
+    }
+    buckets.erase(it);
+}
+
+std::map<std::int64_t, FlowWriter::Bucket>& FlowWriter::bucketsOf(std::int64_t tier)
+{
+    return tier == kMinuteTier ? m_buckets : (tier == 600 ? m_tenMinutes : m_hours);
+}
+
+FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t tier, std::int64_t start)
+{
+    auto& buckets = bucketsOf(tier);
+    auto it = buckets.find(start);
+    if (it != buckets.end())
         return it->second;
-    Bucket& b = m_buckets.try_emplace(start, m_options.maxKeysPerBucket, m_bucketSizeHint).first->second;
-    // A minute already in the database (an import overlapping earlier data, or a restart within
-    // the same minute) is merged into, never overwritten.
+    const std::size_t hint = tier == kMinuteTier ? m_bucketSizeHint : m_bucketSizeHint * 4;
+    Bucket& b = buckets.try_emplace(start, takeAccumulator(hint)).first->second;
+    if (tier != kMinuteTier) {
+        Statement& cov = m_st->loadCoverage;
+        cov.reset();
+        cov.bind(1, tier).bind(2, start);
+        b.coveredUntil = cov.step() ? cov.columnInt(0) : start;
+        cov.reset();
+    }
+    // A bucket already in the database (an import overlapping earlier data, or a restart within
+    // the same minute or hour) is merged into, never overwritten.
     Statement& exists = m_st->bucketExists;
     exists.reset();
-    exists.bind(1, kMinuteTier).bind(2, start);
+    exists.bind(1, tier).bind(2, start);
     if (!exists.step())
         return b;
     exists.reset();
     for (int d = 0; d < kDimensionCount; ++d) {
         Statement& rows = m_st->loadBucketRows;
         rows.reset();
-        rows.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        rows.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         while (rows.step()) {
             Counters c;
             c.flows = std::uint64_t(rows.columnInt(2));
@@ -220,10 +264,18 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
     }
     Statement& cuts = m_st->loadBucketCuts;
     cuts.reset();
-    cuts.bind(1, kMinuteTier).bind(2, start);
+    cuts.bind(1, tier).bind(2, start);
     if (cuts.step() && cuts.columnInt(0) > 0)
         b.merged = true;
     cuts.reset();
+    if (tier == kMinuteTier) {
+        // Coarse buckets that already counted this minute must not claim to cover it until it
+        // closes again and is merged in.
+        for (std::int64_t coarse : {std::int64_t(600), std::int64_t(3600)}) {
+            Bucket& c = bucketFor(coarse, start - start % coarse);
+            c.coverageCap = std::min(c.coverageCap, start);
+        }
+    }
     return b;
 }
 
@@ -252,19 +304,61 @@ Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
     return block.rowId ? block.rowId : m_db->lastInsertRowId();
 }
 
-Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
+Result<void> FlowWriter::writeCoverage(std::int64_t tier, std::int64_t start, Bucket& bucket,
+                                       std::int64_t coveredUntil)
 {
+    if (coveredUntil == bucket.coveredUntil)
+        return {};
+    Statement& st = m_st->upsertCoverage;
+    st.reset();
+    st.bind(1, tier).bind(2, start).bind(3, coveredUntil);
+    if (auto r = st.run(); !r)
+        return r;
+    bucket.coveredUntil = coveredUntil;
+    return {};
+}
+
+Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket)
+{
+    const std::uint64_t bucketFlows = bucket.rollup.flowCount();
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), kRollupKeepPerMetric);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), rollupKeepPerMetric(tier));
+        // A quiet minute: its rows would take more room than its flows, and reading the flows is
+        // cheap. Store no rows for it; queries read the flows (protocols and exporters always stay,
+        // they are few and feed the charts).
+        const bool sparse = tier == kMinuteTier && Dimension(d) != Dimension::Proto &&
+                            Dimension(d) != Dimension::Exporter && rows.rows.size() * 4 > bucketFlows &&
+                            !bucket.merged;
+        if (tier == kMinuteTier) {
+            Statement& delSparse = m_st->deleteSparse;
+            delSparse.reset();
+            delSparse.bind(1, std::int64_t(d)).bind(2, start);
+            if (auto r = delSparse.run(); !r)
+                return r;
+        }
+        if (sparse) {
+            for (Statement* st : {&m_st->deleteBucketRows, &m_st->deleteCut}) {
+                st->reset();
+                st->bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
+                if (auto r = st->run(); !r)
+                    return r;
+            }
+            Statement& ins = m_st->insertSparse;
+            ins.reset();
+            ins.bind(1, std::int64_t(d)).bind(2, start).bind(3, std::int64_t(bucketFlows));
+            if (auto r = ins.run(); !r)
+                return r;
+            continue;
+        }
         Statement& del = m_st->deleteBucketRows;
         del.reset();
-        del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        del.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = del.run(); !r)
             return r;
         auto insert = [&](const RollupKey& key, const Counters& c) -> Result<void> {
             Statement& ins = m_st->insertRollup;
             ins.reset();
-            ins.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            ins.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
             ins.bindBlob(4, key.blob());
             ins.bind(5, std::int64_t(c.flows))
                 .bind(6, std::int64_t(c.packets))
@@ -280,13 +374,13 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
                 return fail(r.error());
         Statement& delCut = m_st->deleteCut;
         delCut.reset();
-        delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        delCut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
             return fail(r.error());
         if (rows.droppedKeys > 0 || bucket.merged || bucket.rollup.overflowed() || rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
-            cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            cut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
             cut.bind(4, std::int64_t(rows.droppedKeys));
             cut.bind(5, std::int64_t(rows.maxDropped.flows)).bind(6, std::int64_t(rows.maxDropped.packets));
             cut.bind(7, std::int64_t(rows.maxDropped.bytes))
@@ -456,32 +550,59 @@ Result<void> FlowWriter::writeInterfaces()
     return {};
 }
 
+Result<void> FlowWriter::deleteRollupsBefore(std::int64_t cutoffS)
+{
+    for (std::int64_t tier : kRollupTiers) {
+        // A bucket goes when all of it is older than the cutoff.
+        const std::int64_t before = cutoffS - tier;
+        for (int d = 0; d < kDimensionCount; ++d) {
+            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
+                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket <= ?3"}) {
+                auto st = m_db->prepare(sql);
+                if (!st)
+                    return fail(st.error());
+                st->bind(1, tier).bind(2, std::int64_t(d)).bind(3, before);
+                if (auto r = st->run(); !r)
+                    return fail(r.error());
+            }
+        }
+        if (tier == kMinuteTier) {
+            auto sp = m_db->prepare("DELETE FROM rollup_sparse WHERE bucket <= ?1");
+            if (!sp)
+                return fail(sp.error());
+            sp->bind(1, before);
+            if (auto r = sp->run(); !r)
+                return fail(r.error());
+        }
+        auto st = m_db->prepare("DELETE FROM rollup_coverage WHERE tier=?1 AND bucket <= ?2");
+        if (!st)
+            return fail(st.error());
+        st->bind(1, tier).bind(2, before);
+        if (auto r = st->run(); !r)
+            return fail(r.error());
+    }
+    return {};
+}
+
 Result<void> FlowWriter::applyRetention()
 {
     bool deleted = false;
     if (m_options.retentionSeconds > 0) {
         const std::uint64_t cutoffNs = nowNs() - std::uint64_t(m_options.retentionSeconds) * 1000000000ull;
-        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1");
+        // Never the open block: the next commit rewrites it in place by id, and would silently
+        // write nothing if it was gone.
+        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1 AND id != ?2");
         if (!del)
             return fail(del.error());
-        del->bind(1, std::int64_t(cutoffNs));
+        del->bind(1, std::int64_t(cutoffNs)).bind(2, m_openRowId);
         if (auto r = del->run(); !r)
             return fail(r.error());
         const int n = m_db->changes();
         m_stats.blocksDeleted += std::uint64_t(n);
         deleted = deleted || n > 0;
         const std::int64_t cutoffS = std::int64_t(cutoffNs / 1000000000ull);
-        for (int d = 0; d < kDimensionCount; ++d) {
-            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3",
-                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket < ?3"}) {
-                auto st = m_db->prepare(sql);
-                if (!st)
-                    return fail(st.error());
-                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS);
-                if (auto r = st->run(); !r)
-                    return fail(r.error());
-            }
-        }
+        if (auto r = deleteRollupsBefore(cutoffS); !r)
+            return r;
     }
     if (m_options.maxDatabaseBytes > 0) {
         updateDatabaseBytes();
@@ -501,15 +622,8 @@ Result<void> FlowWriter::applyRetention()
             if (auto r = del->run(); !r)
                 return fail(r.error());
             m_stats.blocksDeleted += std::uint64_t(m_db->changes());
-            const std::int64_t cutoffS = cutoffNs / 1000000000;
-            for (int d = 0; d < kDimensionCount; ++d) {
-                auto st = m_db->prepare("DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3");
-                if (!st)
-                    return fail(st.error());
-                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS - cutoffS % kMinuteTier);
-                if (auto r = st->run(); !r)
-                    return fail(r.error());
-            }
+            if (auto r = deleteRollupsBefore(cutoffNs / 1000000000); !r)
+                return r;
             deleted = true;
             if (auto r = m_db->exec("PRAGMA incremental_vacuum"); !r)
                 return fail(r.error());
@@ -550,10 +664,22 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     for (auto& [start, bucket] : m_buckets) {
         const bool close = start < closeBefore || index++ < overflow;
         if (bucket.dirty || close)
-            if (auto r = flushBucket(start, bucket); !r)
+            if (auto r = flushBucket(kMinuteTier, start, bucket); !r)
                 return r;
         if (close)
             closed.push_back(start);
+    }
+    // Coarse tiers: rewrite what closed minutes changed, and how far each bucket is complete.
+    for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+        for (auto& [start, bucket] : bucketsOf(tier)) {
+            if (bucket.dirty)
+                if (auto r = flushBucket(tier, start, bucket); !r)
+                    return r;
+            const std::int64_t covered =
+                std::clamp(std::min(m_closedThrough, bucket.coverageCap), start, start + tier);
+            if (auto r = writeCoverage(tier, start, bucket, covered); !r)
+                return r;
+        }
     }
     if (m_exportersDirty)
         if (auto r = writeExporters(); !r)
@@ -594,14 +720,39 @@ Result<void> FlowWriter::commit()
     std::vector<std::int64_t> closed;
     if (auto r = commitInTransaction(closed); !r) {
         (void)m_db->exec("ROLLBACK");
-        for (auto& [start, bucket] : m_buckets)
-            bucket.dirty = true; // rewrite everything the failed transaction did not keep
+        for (auto* buckets : {&m_buckets, &m_tenMinutes, &m_hours})
+            for (auto& [start, bucket] : *buckets) {
+                bucket.dirty = true; // rewrite everything the failed transaction did not keep
+                bucket.coveredUntil = 0;
+            }
         return fail(diskFullHint(m_db->path(), r.error()));
     }
+    // Closed minutes go into their 10-minute and hour buckets (written at the next commit).
     for (std::int64_t start : closed) {
         const auto it = m_buckets.find(start);
         m_bucketSizeHint = std::max<std::size_t>(1024, it->second.rollup.keyCount(Dimension::Src));
-        m_buckets.erase(it);
+        for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+            Bucket& coarse = bucketFor(tier, start - start % tier);
+            coarse.rollup.mergeFrom(it->second.rollup);
+            coarse.merged = coarse.merged || it->second.merged;
+            coarse.dirty = true;
+            if (coarse.coverageCap <= start)
+                coarse.coverageCap = INT64_MAX;
+        }
+        m_closedThrough = std::max(m_closedThrough, start + kMinuteTier);
+        eraseBucket(m_buckets, it);
+    }
+    if (m_buckets.empty() && m_latestNs)
+        m_closedThrough = std::max(m_closedThrough, bucketStartOf(m_latestNs) + kMinuteTier);
+    // Coarse buckets that are complete and written leave memory.
+    for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+        auto& coarse = bucketsOf(tier);
+        for (auto it = coarse.begin(); it != coarse.end();) {
+            if (!it->second.dirty && it->second.coveredUntil >= it->first + tier)
+                eraseBucket(coarse, it++);
+            else
+                ++it;
+        }
     }
     m_lastBucket = nullptr;
     m_lastBucketStart = -1;
@@ -635,7 +786,29 @@ Result<void> FlowWriter::close()
     m_latestNs = UINT64_MAX / 2; // every minute is behind "now" for closing purposes
     auto r = commit();
     m_latestNs = latest;
+    if (r) // the minutes closed by that commit reach their coarse buckets with this one
+        r = commit();
     return r;
+}
+
+Result<QString> FlowWriter::uncleanShutdownNotice()
+{
+    auto last = m_db->prepare("SELECT event FROM collector_log WHERE event IN ('start', 'stop') "
+                              "ORDER BY rowid DESC LIMIT 1");
+    if (!last)
+        return fail(last.error());
+    if (!last->step() || last->columnText(0) != QLatin1String("start"))
+        return QString();
+    auto stored = m_db->prepare("SELECT max(t_max) FROM flow_blocks");
+    if (!stored)
+        return fail(stored.error());
+    QString upTo = QStringLiteral("no flows");
+    if (stored->step() && !stored->columnIsNull(0))
+        upTo = QDateTime::fromMSecsSinceEpoch(stored->columnInt(0) / 1000000).toString(Qt::ISODate);
+    return QStringLiteral("The previous collector run on %1 did not stop cleanly (it was killed or crashed). "
+                          "Everything it committed is kept (newest flow: %2); flows it received in its last "
+                          "second, after its last commit, may be missing.")
+        .arg(m_db->path(), upTo);
 }
 
 Result<void> FlowWriter::setMaxPageCount(std::int64_t pages)

@@ -74,6 +74,9 @@ public:
     Result<std::vector<std::byte>> decoderState(const QString& name);
     /// Latest sFlow interface counters; stored (with rates from the previous sample) at the next commit.
     void addInterfaceCounters(std::span<const decode::InterfaceCounters> counters);
+    /// When the previous collector run on this database did not stop cleanly (killed, crashed, power
+    /// lost): a message saying so and up to when flows are stored. Empty after a clean stop.
+    Result<QString> uncleanShutdownNotice();
     /// Records a collector event (start, stop, drops ...) at the next commit.
     void logEvent(const QString& event, const QString& detail);
 
@@ -87,12 +90,17 @@ public:
 private:
     struct Bucket
     {
-        explicit Bucket(std::size_t maxKeys, std::size_t sizeHint)
-            : rollup(maxKeys, sizeHint)
+        explicit Bucket(std::unique_ptr<RollupAccumulator> accumulator)
+            : owned(std::move(accumulator))
+            , rollup(*owned)
         {}
-        RollupAccumulator rollup;
+        std::unique_ptr<RollupAccumulator> owned;
+        RollupAccumulator& rollup;
         bool dirty = false;
         bool merged = false; ///< re-opened after a truncated flush
+        // Coarse tiers only:
+        std::int64_t coveredUntil = 0;        ///< as last written to rollup_coverage
+        std::int64_t coverageCap = INT64_MAX; ///< a re-opened minute not merged yet starts here
     };
 
     FlowWriter() = default;
@@ -102,11 +110,17 @@ private:
     Result<void> commitInTransaction(std::vector<std::int64_t>& closed);
     Result<std::int64_t> writeBlock(const PendingBlock& block);
     void closeOpenBlock();
-    Bucket& bucketFor(std::int64_t start);
-    Result<void> flushBucket(std::int64_t start, Bucket& bucket);
+    Bucket& bucketFor(std::int64_t tier, std::int64_t start);
+    Result<void> flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket);
+    Result<void> writeCoverage(std::int64_t tier, std::int64_t start, Bucket& bucket,
+                               std::int64_t coveredUntil);
+    std::map<std::int64_t, Bucket>& bucketsOf(std::int64_t tier);
+    std::unique_ptr<RollupAccumulator> takeAccumulator(std::size_t sizeHint);
+    void eraseBucket(std::map<std::int64_t, Bucket>& buckets, std::map<std::int64_t, Bucket>::iterator it);
     Result<void> writeExporters();
     Result<void> writeInterfaces();
     Result<void> applyRetention();
+    Result<void> deleteRollupsBefore(std::int64_t cutoffS);
     void updateDatabaseBytes();
 
     std::unique_ptr<Database> m_db;
@@ -119,7 +133,12 @@ private:
     std::int64_t m_openRowId = 0; ///< row holding the open block as of the last commit
     std::vector<PendingBlock> m_pendingBlocks;
 
-    std::map<std::int64_t, Bucket> m_buckets;
+    std::map<std::int64_t, Bucket> m_buckets;    ///< open minutes
+    std::map<std::int64_t, Bucket> m_tenMinutes; ///< 600 s buckets not yet fully covered
+    std::map<std::int64_t, Bucket> m_hours;      ///< 3600 s buckets not yet fully covered
+    std::int64_t m_closedThrough = 0;
+    std::vector<std::unique_ptr<RollupAccumulator>>
+        m_spareAccumulators; ///< every minute before this (unix s) is closed and merged
     std::int64_t m_lastBucketStart = -1;
     Bucket* m_lastBucket = nullptr;
     std::uint64_t m_latestNs = 0;

@@ -34,6 +34,7 @@ public:
                 f(m_slots[i].key, m_slots[i].counters);
     }
     const Counters* find(const Key& key) const;
+    void clear();
 
 private:
     struct Slot
@@ -48,24 +49,30 @@ private:
     std::size_t m_size = 0;
 };
 
-/// One minute of every rollup dimension, built from flows as they arrive. Keeps every key (up to
+/// One bucket of every rollup dimension, built from flows as they arrive. Keeps every key (up to
 /// `maxKeysPerDimension`; past it further new keys are summed into "other" and the bucket is marked
-/// approximate) until rows() truncates a copy for storage. Protocol and port dimensions use direct
-/// tables; address and pair dimensions hash maps; the either-side address dimension is derived
-/// from the source and destination maps when rows are taken.
+/// approximate) until rows() truncates a copy for storage. Protocols use a direct table, ports,
+/// addresses and pairs hash maps sized to what a bucket holds; the either-side address dimension is
+/// derived from the source and destination maps when rows are taken.
 class RollupAccumulator
 {
 public:
     explicit RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint = 1024);
     ~RollupAccumulator();
 
+    /// Forgets everything, keeping the memory (re-used for the next bucket: fresh pages are costly).
+    void clear();
     void add(std::span<const decode::FlowRecord> flows);
+    /// Adds everything another accumulator holds (a closed minute into its 10-minute and hour buckets).
+    void mergeFrom(const RollupAccumulator& other);
     /// Adds stored counters back (re-opening a minute that is already in the database).
     void merge(Dimension d, const RollupKey& key, const Counters& c);
     /// Truncated rows of one dimension: the union of the top `keep` keys by scaled bytes, scaled
     /// packets and flows, the rest summed in `other`, with the largest dropped values.
     RollupBucketRows rows(Dimension d, std::size_t keep) const;
     bool overflowed() const { return m_overflowed; }
+    /// Flows added (including merged ones).
+    std::uint64_t flowCount() const;
     std::size_t keyCount(Dimension d) const;
 
 private:
@@ -73,9 +80,8 @@ private:
     bool m_overflowed = false;
     std::array<Counters, 256> m_proto{};
     std::bitset<256> m_protoUsed;
-    struct PortTable;
-    std::unique_ptr<PortTable> m_srcPort;
-    std::unique_ptr<PortTable> m_dstPort;
+    CounterMap<2> m_srcPort;
+    CounterMap<2> m_dstPort;
     CounterMap<16> m_src;
     CounterMap<16> m_dst;
     CounterMap<16> m_self; ///< flows whose source is their destination (counted once in Ip)
