@@ -23,6 +23,7 @@ inline decode::DecoderLimits limitsFor(std::uint8_t options)
         limits.maxTemplateFields = 12;
         limits.maxPendingSets = 2;
         limits.maxPendingBytes = 600;
+        limits.maxPendingBytesTotal = 1000;
         limits.maxPendingAgeNs = 1'000'000'000;
     }
     limits.emitReverseFlows = (options & 16) == 0;
