@@ -1,5 +1,6 @@
 #include "flow_block.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <zstd.h>
@@ -201,6 +202,8 @@ BlockEncoder::~BlockEncoder()
 
 void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::byte>& out)
 {
+    // A longer block could not be read back (BlockDecoder::open refuses it).
+    records = records.first(std::min(records.size(), kMaxBlockFlows));
     struct Entry
     {
         std::uint8_t field, transform;
@@ -389,7 +392,7 @@ bool BlockDecoder::open(std::span<const std::byte> blob)
     const std::size_t columns = std::size_t(blob[8]) | (std::size_t(blob[9]) << 8);
     std::size_t dir = kHeaderSize;
     std::size_t dataOffset = kHeaderSize + columns * kEntrySize;
-    if (dataOffset > blob.size() || m_count > (std::size_t(1) << 24))
+    if (dataOffset > blob.size() || m_count > kMaxBlockFlows)
         return false;
     for (std::size_t c = 0; c < columns; ++c, dir += kEntrySize) {
         const auto field = std::size_t(blob[dir]);
@@ -443,6 +446,8 @@ bool BlockDecoder::decode(const FieldMask& fields, std::span<FlowRecord> records
     if (records.size() < m_count)
         return false;
     const std::size_t n = m_count;
+    if (n == 0)
+        return true; // and records.data() may be null: no offsets into it
     auto* recordBase = reinterpret_cast<std::byte*>(records.data());
     auto* dctx = static_cast<ZSTD_DCtx*>(m_dctx);
     for (std::size_t f = 0; f < std::size_t(decode::kFlowFieldCount); ++f) {

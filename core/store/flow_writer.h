@@ -23,7 +23,7 @@ class BlockEncoder;
 
 struct WriterOptions
 {
-    std::size_t blockFlows = 32768; ///< flows per stored block
+    std::size_t blockFlows = 32768; ///< flows per stored block (1 .. kMaxBlockFlows)
     int zstdLevel = 1;
     std::int64_t retentionSeconds = 0;     ///< delete flows older than this (0 = keep)
     std::int64_t maxDatabaseBytes = 0;     ///< delete oldest flows past this size (0 = no bound)
