@@ -50,7 +50,17 @@ int runCollect(const QStringList& args)
         QStringLiteral("max-size-mb"),
         QStringLiteral("Delete the oldest flows when the database grows past this."), QStringLiteral("MB"));
     const QCommandLineOption quiet(QStringLiteral("quiet"), QStringLiteral("No status lines on stderr."));
-    p.addOptions({db, listen, duration, retention, maxSize, quiet});
+    const QCommandLineOption sampling(
+        QStringLiteral("sampling"),
+        QStringLiteral("Sampling rate of an exporter that samples without saying so "
+                       "(used when it states none), repeatable: 192.0.2.1=100."),
+        QStringLiteral("EXPORTER=N"));
+    const QCommandLineOption samplingForce(
+        QStringLiteral("sampling-force"),
+        QStringLiteral("Sampling rate that replaces whatever the exporter states, "
+                       "repeatable."),
+        QStringLiteral("EXPORTER=N"));
+    p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
     if (int rc =
             parseOrExit(p, args,
                         QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
@@ -72,6 +82,23 @@ int runCollect(const QStringList& args)
             return kExitUsage;
         }
         config.endpoints.push_back(*ep);
+    }
+    for (const auto* option : {&sampling, &samplingForce}) {
+        for (const QString& text : p.values(*option)) {
+            const auto parts = text.split(QLatin1Char('='));
+            bool ok = false;
+            const qulonglong rate = parts.size() == 2 ? parts[1].toULongLong(&ok) : 0;
+            const auto addr =
+                parts.size() == 2 ? decode::IpAddress::parse(parts[0].trimmed().toStdString()) : std::nullopt;
+            if (!addr || !ok || rate == 0) {
+                printErr(
+                    QStringLiteral("flowlens-cli collect: --%1 \"%2\": use EXPORTER=N with the exporter's IP "
+                                   "address and a rate >= 1, e.g. 192.0.2.1=100\n")
+                        .arg(option->names().first(), text));
+                return kExitUsage;
+            }
+            config.samplingOverrides.push_back({*addr, rate, option == &samplingForce});
+        }
     }
     std::int64_t durationS = 0;
     if (p.isSet(duration)) {

@@ -60,6 +60,14 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         shutdownThreads();
         return fail(opened.error());
     }
+    // Templates from the previous run: data arriving before the exporter resends them decodes at once.
+    std::vector<std::byte> templates;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { templates = m_writer->savedTemplates(); }, Qt::BlockingQueuedConnection);
+    if (!templates.empty())
+        QMetaObject::invokeMethod(m_receiver, [receiver = m_receiver, templates] {
+            (void)receiver->decoder().loadTemplates(templates);
+        });
     m_overrides.clear();
     setSamplingOverrides(config.samplingOverrides); // queued before bindAll: applies to the first datagram
     Result<std::vector<EndpointState>> bound;

@@ -2,9 +2,11 @@
 
 #include "core/decode/anomaly.h"
 #include "core/decode/exporter_stats.h"
+#include "core/decode/interface_counters.h"
 #include "core/store/flow_writer.h"
 
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -34,6 +36,10 @@ struct ReceiverSnapshot
     std::uint64_t flowsDropped = 0; ///< queue full: the writer could not keep up
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> exporters;
     decode::AnomalyCounters unattributed{};
+    /// sFlow interface counters received since the previous snapshot (latest per interface).
+    std::vector<decode::InterfaceCounters> interfaces;
+    /// The decoder's templates and learned sampling rates, when they changed since the previous snapshot.
+    std::shared_ptr<const std::vector<std::byte>> templates;
 };
 
 /// The collector's state as the UI and CLI show it.

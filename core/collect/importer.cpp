@@ -39,6 +39,9 @@ Result<ImportStats> importFiles(const QStringList& files, bool raw, decode::Flow
                                 store::FlowWriter& writer)
 {
     ImportStats stats;
+    // Templates from earlier imports or collection into the same database carry over.
+    if (auto saved = writer.decoderState(QStringLiteral("templates")); saved && !saved->empty())
+        (void)decoder.loadTemplates(*saved);
     std::vector<decode::FlowRecord> batch;
     batch.reserve(kAddEvery * 2);
     auto flush = [&](bool commit) -> Result<void> {
@@ -92,6 +95,7 @@ Result<ImportStats> importFiles(const QStringList& files, bool raw, decode::Flow
     decoder.forEachDomain(
         [&](const decode::DomainKey& k, const decode::DomainStats& s) { exporters.emplace_back(k, s); });
     writer.setExporters(std::move(exporters));
+    writer.setDecoderState(QStringLiteral("templates"), decoder.saveTemplates());
     writer.add(batch);
     if (auto r = writer.close(); !r)
         return fail(r.error());

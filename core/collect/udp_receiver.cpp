@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <map>
+#include <tuple>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -204,7 +206,7 @@ void UdpReceiver::readSocket(Socket& socket, int maxRounds)
             m_bytes += len;
             const decode::Endpoint from = fromSockaddr(addrs[i]);
             const std::span<const std::byte> payload(m_buffer.data() + std::size_t(i) * kMaxDatagram, len);
-            m_flows += m_decoder->decode(payload, from, now, m_batch);
+            m_flows += m_decoder->decode(payload, from, now, m_batch, &m_counters);
         }
         if (m_batch.size() >= kHandOverFlows)
             handOver(m_closing);
@@ -228,7 +230,7 @@ void UdpReceiver::handOver(bool unbounded)
         emit flowsAvailable();
 }
 
-ReceiverSnapshot UdpReceiver::snapshot() const
+ReceiverSnapshot UdpReceiver::snapshot()
 {
     ReceiverSnapshot s;
     s.timeNs = realtimeNs();
@@ -241,6 +243,20 @@ ReceiverSnapshot UdpReceiver::snapshot() const
     m_decoder->forEachDomain(
         [&](const decode::DomainKey& k, const decode::DomainStats& st) { s.exporters.emplace_back(k, st); });
     s.unattributed = m_decoder->unattributedAnomalies();
+    // Latest counters per interface; older samples of the same interface add nothing to health.
+    std::map<std::tuple<decode::IpAddress, std::uint32_t, std::uint32_t>, std::size_t> latest;
+    for (std::size_t i = 0; i < m_counters.size(); ++i)
+        latest[{m_counters[i].agent, m_counters[i].subAgentId, m_counters[i].ifIndex}] = i;
+    for (const auto& [key, index] : latest)
+        s.interfaces.push_back(m_counters[index]);
+    m_counters.clear();
+    std::uint64_t signature = 0;
+    for (const auto& [key, st] : s.exporters)
+        signature += st.templatesLearned + st.templatesWithdrawn + st.optionsRecords;
+    if (signature != m_templateSignature) {
+        m_templateSignature = signature;
+        s.templates = std::make_shared<const std::vector<std::byte>>(m_decoder->saveTemplates());
+    }
     return s;
 }
 

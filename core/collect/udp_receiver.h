@@ -38,7 +38,7 @@ public:
     /// Reads whatever the kernel still holds, hands it over without dropping, closes the sockets
     /// and returns the final snapshot.
     ReceiverSnapshot drainAndClose();
-    ReceiverSnapshot snapshot() const;
+    ReceiverSnapshot snapshot();
 
 signals:
     void flowsAvailable();
@@ -56,6 +56,8 @@ private:
     std::vector<std::unique_ptr<Socket>> m_sockets;
     std::vector<EndpointState> m_states;
     std::vector<decode::FlowRecord> m_batch;
+    std::vector<decode::InterfaceCounters> m_counters;
+    std::uint64_t m_templateSignature = 0;
     std::vector<std::byte> m_buffer;
     QTimer* m_snapshotTimer = nullptr;
     std::uint64_t m_datagrams = 0;

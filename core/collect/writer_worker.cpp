@@ -61,6 +61,9 @@ void WriterWorker::storeReceiverSnapshot(const ReceiverSnapshot& snapshot)
     if (!m_writer)
         return;
     m_writer->setExporters(snapshot.exporters);
+    m_writer->addInterfaceCounters(snapshot.interfaces);
+    if (snapshot.templates)
+        m_writer->setDecoderState(QStringLiteral("templates"), *snapshot.templates);
     if (snapshot.flowsDropped > m_droppedLogged) {
         m_writer->logEvent(QStringLiteral("drops"),
                            QStringLiteral("%1 flows dropped so far (queue full)").arg(snapshot.flowsDropped));
@@ -83,6 +86,14 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     if (auto r = m_writer->close(); !r)
         return fail(r.error());
     return m_writer->stats();
+}
+
+std::vector<std::byte> WriterWorker::savedTemplates()
+{
+    if (!m_writer)
+        return {};
+    auto state = m_writer->decoderState(QStringLiteral("templates"));
+    return state ? *state : std::vector<std::byte>{};
 }
 
 store::WriterStats WriterWorker::stats() const

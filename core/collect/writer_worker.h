@@ -31,6 +31,8 @@ public:
     /// Drains the queue, stores `finalExporters`, commits and finalises every open minute.
     Result<store::WriterStats> finish(const ReceiverSnapshot& finalReceiver);
 
+    /// Templates a previous run stored, for the decoder to start with (empty when none).
+    std::vector<std::byte> savedTemplates();
     store::WriterStats stats() const;
     QString lastError() const { return m_lastError; }
 

@@ -38,6 +38,10 @@ struct DecoderLimits
     std::size_t maxPendingSets = 256;
     std::size_t maxPendingBytes = 1u << 20;             ///< bytes of such sets per domain
     std::uint64_t maxPendingAgeNs = 600'000'000'000ull; ///< older ones expire (10 minutes)
+    /// RFC 5103 biflow records (reverse counters, PEN 29305): also emit the reverse direction
+    /// as a flow of its own (addresses, ports, MACs, interfaces, AS and masks swapped), so that
+    /// traffic totals include it. Off: one flow per record, reverse counters ignored.
+    bool emitReverseFlows = true;
 };
 
 /// Stateful decoder for all supported protocols. Holds the template caches (keyed by exporter

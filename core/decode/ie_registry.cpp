@@ -24,8 +24,12 @@ namespace {
 //   ip_tos   : ipClassOfService(5), ipDiffServCodePoint(195) shifted into the TOS byte
 //   ports    : 7/11, then udp (180/181), then tcp (182/183)
 //   icmp     : icmpTypeCodeIPv4(32), icmpTypeCodeIPv6(139) (176-179 fill type/code directly)
-//   flow end : flowEnd{Seconds,Milliseconds,Microseconds,Nanoseconds}(151/153/155/157), then
-//              observationTimeMilliseconds(323, NSEL event time)
+//   times    : the most precise absolute form: flowStart/End Nanoseconds (156/157), Microseconds
+//              (154/155), Milliseconds (152/153), Seconds (150/151); for the end, then
+//              observationTimeMilliseconds (323, NSEL event time). Deltas (158/159), then
+//              sysUptime-relative (22/21) are used only when no absolute form is present.
+//   dst_vlan : postVlanId(59), postDot1qVlanId(254). src_vlan is vlanId(58), vlan_id is
+//              dot1qVlanId(243); each falls back to the other (see finalizeRecord).
 // Addresses (IPv4 and IPv6 forms), next hops and masks are not ranked: templates that carry both
 // forms fill one per record and leave the other zero, so a zero value never overwrites a set one.
 enum Slot : std::uint8_t
@@ -44,7 +48,9 @@ enum Slot : std::uint8_t
     SlotSrcPort,
     SlotDstPort,
     SlotIcmp,
+    SlotStart,
     SlotEnd,
+    SlotDstVlan,
     SlotCount_
 };
 
@@ -107,7 +113,7 @@ constexpr Mapping kIana[] = {
     {56, FieldAction::SrcMac, SlotSrcMac, 0, 0, "sourceMacAddress"},
     {57, FieldAction::DstMac, SlotDstMac, 1, 0, "postDestinationMacAddress"},
     {58, FieldAction::SrcVlan, NoSlot, 0, 0, "vlanId"},
-    {59, FieldAction::DstVlan, NoSlot, 0, 0, "postVlanId"},
+    {59, FieldAction::DstVlan, SlotDstVlan, 0, 0, "postVlanId"},
     {60, FieldAction::IpVersion, NoSlot, 0, 0, "ipVersion"},
     {61, FieldAction::Direction, NoSlot, 0, 0, "flowDirection"},
     {62, FieldAction::NextHopV6, NoSlot, 0, 0, "ipNextHopIPv6Address"},
@@ -132,13 +138,13 @@ constexpr Mapping kIana[] = {
     {136, FieldAction::Skip, NoSlot, 0, 0, "flowEndReason"},
     {138, FieldAction::ObservationPoint, NoSlot, 0, 0, "observationPointId"},
     {139, FieldAction::IcmpTypeCode, SlotIcmp, 1, 0, "icmpTypeCodeIPv6"},
-    {150, FieldAction::StartSeconds, NoSlot, 0, 0, "flowStartSeconds"},
-    {151, FieldAction::EndSeconds, SlotEnd, 0, 0, "flowEndSeconds"},
-    {152, FieldAction::StartMillis, NoSlot, 0, 0, "flowStartMilliseconds"},
-    {153, FieldAction::EndMillis, SlotEnd, 0, 0, "flowEndMilliseconds"},
-    {154, FieldAction::StartNtpMicros, NoSlot, 0, 0, "flowStartMicroseconds"},
-    {155, FieldAction::EndNtpMicros, SlotEnd, 0, 0, "flowEndMicroseconds"},
-    {156, FieldAction::StartNtpNanos, NoSlot, 0, 0, "flowStartNanoseconds"},
+    {150, FieldAction::StartSeconds, SlotStart, 3, 0, "flowStartSeconds"},
+    {151, FieldAction::EndSeconds, SlotEnd, 3, 0, "flowEndSeconds"},
+    {152, FieldAction::StartMillis, SlotStart, 2, 0, "flowStartMilliseconds"},
+    {153, FieldAction::EndMillis, SlotEnd, 2, 0, "flowEndMilliseconds"},
+    {154, FieldAction::StartNtpMicros, SlotStart, 1, 0, "flowStartMicroseconds"},
+    {155, FieldAction::EndNtpMicros, SlotEnd, 1, 0, "flowEndMicroseconds"},
+    {156, FieldAction::StartNtpNanos, SlotStart, 0, 0, "flowStartNanoseconds"},
     {157, FieldAction::EndNtpNanos, SlotEnd, 0, 0, "flowEndNanoseconds"},
     {158, FieldAction::StartDeltaMicros, NoSlot, 0, 0, "flowStartDeltaMicroseconds"},
     {159, FieldAction::EndDeltaMicros, NoSlot, 0, 0, "flowEndDeltaMicroseconds"},
@@ -169,6 +175,7 @@ constexpr Mapping kIana[] = {
     {243, FieldAction::VlanId, NoSlot, 0, 0, "dot1qVlanId"},
     {252, FieldAction::InIf, SlotInIf, 1, 0, "ingressPhysicalInterface"},
     {253, FieldAction::OutIf, SlotOutIf, 1, 0, "egressPhysicalInterface"},
+    {254, FieldAction::DstVlan, SlotDstVlan, 1, 0, "postDot1qVlanId"},
     {256, FieldAction::EtherType, NoSlot, 0, 0, "ethernetType"},
     {281, FieldAction::PostNatSrcV6, NoSlot, 0, 0, "postNATSourceIPv6Address"},
     {282, FieldAction::PostNatDstV6, NoSlot, 0, 0, "postNATDestinationIPv6Address"},
@@ -182,7 +189,7 @@ constexpr Mapping kIana[] = {
     {310, FieldAction::SamplingPopulation, NoSlot, 0, 0, "samplingPopulation"},
     {313, FieldAction::Skip, NoSlot, 0, 0, "ipHeaderPacketSection"},
     {315, FieldAction::Skip, NoSlot, 0, 0, "dataLinkFrameSection"},
-    {323, FieldAction::EndMillis, SlotEnd, 1, 0, "observationTimeMilliseconds"},
+    {323, FieldAction::EndMillis, SlotEnd, 4, 0, "observationTimeMilliseconds"},
 };
 
 // RFC 5103 reverse elements (PEN 29305, same numbers as the forward IEs).
@@ -191,6 +198,14 @@ constexpr Mapping kReverse[] = {
     {2, FieldAction::ReversePackets, SlotRevPackets, 0, 0, "reversePacketDeltaCount"},
     {85, FieldAction::ReverseBytes, SlotRevBytes, 1, 0, "reverseOctetTotalCount"},
     {86, FieldAction::ReversePackets, SlotRevPackets, 1, 0, "reversePacketTotalCount"},
+};
+
+// Cisco ASA NSEL (v9 only) numbers its translated addresses/ports outside the IANA range.
+constexpr Mapping kNsel[] = {
+    {40001, FieldAction::PostNatSrcV4, NoSlot, 0, 0, "NF_F_XLATE_SRC_ADDR_IPV4"},
+    {40002, FieldAction::PostNatDstV4, NoSlot, 0, 0, "NF_F_XLATE_DST_ADDR_IPV4"},
+    {40003, FieldAction::PostNatSrcPort, NoSlot, 0, 0, "NF_F_XLATE_SRC_PORT"},
+    {40004, FieldAction::PostNatDstPort, NoSlot, 0, 0, "NF_F_XLATE_DST_PORT"},
 };
 
 constexpr std::size_t kMaxIanaId = 400;
@@ -210,7 +225,13 @@ constexpr IanaIndex kIanaIndex;
 const Mapping* findMapping(std::uint32_t pen, std::uint16_t id)
 {
     if (pen == 0) {
-        if (id >= kMaxIanaId || kIanaIndex.index[id] == 0)
+        if (id >= kMaxIanaId) {
+            for (const auto& m : kNsel)
+                if (m.id == id)
+                    return &m;
+            return nullptr;
+        }
+        if (kIanaIndex.index[id] == 0)
             return nullptr;
         return &kIana[kIanaIndex.index[id] - 1];
     }
@@ -281,12 +302,12 @@ bool lengthFits(FieldAction a, std::size_t length)
 // Seconds between the NTP era (1900) and the Unix epoch.
 constexpr std::uint64_t kNtpToUnixSeconds = 2208988800ull;
 
-std::uint64_t ntpToUnixNs(std::uint64_t ntp, bool micros)
+// RFC 7011 6.1.9/6.1.10. For microseconds the low 11 fraction bits SHOULD be zero; exporters
+// that set them anyway get them used (as tshark does) rather than silently dropped.
+std::uint64_t ntpToUnixNs(std::uint64_t ntp)
 {
-    std::uint64_t seconds = ntp >> 32;
-    std::uint64_t fraction = ntp & 0xffffffffull;
-    if (micros)
-        fraction &= ~std::uint64_t(0x7ff); // RFC 7011 6.1.9: low 11 bits are not meaningful
+    const std::uint64_t seconds = ntp >> 32;
+    const std::uint64_t fraction = ntp & 0xffffffffull;
     if (seconds < kNtpToUnixSeconds)
         return 0;
     return (seconds - kNtpToUnixSeconds) * 1'000'000'000ull + ((fraction * 1'000'000'000ull) >> 32);
@@ -451,14 +472,17 @@ inline void apply(FieldAction action, std::uint8_t param, const std::uint8_t* p,
         return;
     case FieldAction::IcmpTypeCode: {
         const auto v = loadBeUint(p, len);
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_type = static_cast<std::uint8_t>(v >> 8);
         r.icmp_code = static_cast<std::uint8_t>(v);
         return;
     }
     case FieldAction::IcmpType:
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_type = static_cast<std::uint8_t>(loadBeUint(p, len));
         return;
     case FieldAction::IcmpCode:
+        s.have |= RecordScratch::HaveIcmp;
         r.icmp_code = static_cast<std::uint8_t>(loadBeUint(p, len));
         return;
     case FieldAction::Ttl:
@@ -549,19 +573,19 @@ inline void apply(FieldAction action, std::uint8_t param, const std::uint8_t* p,
         s.have |= RecordScratch::HaveEndAbs;
         return;
     case FieldAction::StartNtpMicros:
-        s.startNs = ntpToUnixNs(loadBe64(p), true);
+        s.startNs = ntpToUnixNs(loadBe64(p));
         s.have |= RecordScratch::HaveStartAbs;
         return;
     case FieldAction::EndNtpMicros:
-        s.endNs = ntpToUnixNs(loadBe64(p), true);
+        s.endNs = ntpToUnixNs(loadBe64(p));
         s.have |= RecordScratch::HaveEndAbs;
         return;
     case FieldAction::StartNtpNanos:
-        s.startNs = ntpToUnixNs(loadBe64(p), false);
+        s.startNs = ntpToUnixNs(loadBe64(p));
         s.have |= RecordScratch::HaveStartAbs;
         return;
     case FieldAction::EndNtpNanos:
-        s.endNs = ntpToUnixNs(loadBe64(p), false);
+        s.endNs = ntpToUnixNs(loadBe64(p));
         s.have |= RecordScratch::HaveEndAbs;
         return;
     case FieldAction::StartDeltaMicros:
@@ -806,6 +830,18 @@ void finalizeRecord(FlowRecord& rec, const RecordScratch& s, const TimeContext& 
             rec.etype = rec.src_addr.isV4() ? 0x0800 : 0x86dd;
         else if (!rec.dst_addr.isZero())
             rec.etype = rec.dst_addr.isV4() ? 0x0800 : 0x86dd;
+    }
+
+    if (!rec.vlan_id)
+        rec.vlan_id = rec.src_vlan;
+    else if (!rec.src_vlan)
+        rec.src_vlan = rec.vlan_id;
+
+    // Many exporters carry ICMP type/code in the destination port (type << 8 | code) instead
+    // of an ICMP IE; dst_port stays as sent.
+    if ((rec.proto == 1 || rec.proto == 58) && !(s.have & RecordScratch::HaveIcmp) && rec.dst_port) {
+        rec.icmp_type = static_cast<std::uint8_t>(rec.dst_port >> 8);
+        rec.icmp_code = static_cast<std::uint8_t>(rec.dst_port);
     }
 
     if (s.mplsBottom != 0xff) {

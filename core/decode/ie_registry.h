@@ -133,6 +133,7 @@ struct RecordScratch
         HaveReverse = 1u << 9,
         HaveBytes = 1u << 10,
         HavePackets = 1u << 11,
+        HaveIcmp = 1u << 12,
     };
     std::uint32_t have = 0;
     std::uint64_t startNs = 0;

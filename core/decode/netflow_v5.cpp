@@ -113,6 +113,11 @@ std::size_t NetflowV5Decoder::decode(std::span<const std::byte> datagram, const 
         r.dst_as = loadBe16(p + 42);
         r.src_net = p[44];
         r.dst_net = p[45];
+        // v5 has no ICMP fields; exporters put type << 8 | code in the destination port.
+        if (r.proto == 1) {
+            r.icmp_type = static_cast<std::uint8_t>(r.dst_port >> 8);
+            r.icmp_code = static_cast<std::uint8_t>(r.dst_port);
+        }
     }
     stats->flows += n;
     // The exporter numbered `count` flows (unless the count itself is nonsense).

@@ -288,9 +288,16 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
     const bool perRecordRate = layout.hasSampling && !(ovr && ovr->force);
     const std::size_t before = out.size();
 
+    // Sets are padded to 4 bytes; with records shorter than that the zero fill looks like more
+    // records. After the first record, a zero tail that only completes the 4-byte alignment is
+    // padding (RFC 3954 5.3 / RFC 7011 3.3.1).
+    const bool tinyRecords = !layout.variable && layout.fixedLength < 4;
     while (length - pos >= layout.minLength) {
         if (layout.variable && allZero(body + pos, length - pos))
             break; // padding
+        if (tinyRecords && pos > 0 && length - pos < 4 && (length + 4) % 4 == 0 &&
+            allZero(body + pos, length - pos))
+            break;
         FlowRecord& rec = out.emplace_back(base);
         RecordScratch s;
         const std::size_t used = decodeRecord(layout, body + pos, length - pos, rec, s);
@@ -311,7 +318,7 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
         }
         rec.sampling_rate = rate;
         ++result.flows;
-        if (layout.hasReverse && (s.reverseBytes || s.reversePackets))
+        if (layout.hasReverse && m_context.limits.emitReverseFlows && (s.reverseBytes || s.reversePackets))
             out.push_back(reverseOf(rec, s));
     }
     if (out.size() > before) {

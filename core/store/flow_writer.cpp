@@ -63,6 +63,8 @@ struct FlowWriter::Statements
     Statement loadBucketCuts;
     Statement upsertExporter;
     Statement insertEvent;
+    Statement upsertState;
+    Statement upsertInterface;
 };
 
 Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
@@ -131,6 +133,22 @@ Result<void> FlowWriter::prepareStatements()
          "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
          "detail=excluded.detail"},
         {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
+        {&m_st->upsertState,
+         "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
+        {&m_st->upsertInterface,
+         "INSERT INTO interfaces(agent, sub_agent, if_index, first_seen_ns, last_seen_ns, port_name, "
+         "if_type, "
+         "if_speed, status, in_octets, in_packets, in_errors, in_discards, out_octets, out_packets, "
+         "out_errors, "
+         "out_discards, in_bps, out_bps) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+         "?15, "
+         "?16, ?17, ?18, ?19) ON CONFLICT(agent, sub_agent, if_index) DO UPDATE SET "
+         "last_seen_ns=excluded.last_seen_ns, port_name=excluded.port_name, if_type=excluded.if_type, "
+         "if_speed=excluded.if_speed, status=excluded.status, in_octets=excluded.in_octets, "
+         "in_packets=excluded.in_packets, in_errors=excluded.in_errors, in_discards=excluded.in_discards, "
+         "out_octets=excluded.out_octets, out_packets=excluded.out_packets, out_errors=excluded.out_errors, "
+         "out_discards=excluded.out_discards, in_bps=excluded.in_bps, out_bps=excluded.out_bps"},
     };
     for (const Def& d : defs) {
         auto st = m_db->prepare(d.sql);
@@ -341,6 +359,83 @@ Result<void> FlowWriter::writeExporters()
     return {};
 }
 
+void FlowWriter::setDecoderState(const QString& name, std::vector<std::byte> value)
+{
+    for (auto& [n, v] : m_decoderState) {
+        if (n == name) {
+            v = std::move(value);
+            return;
+        }
+    }
+    m_decoderState.emplace_back(name, std::move(value));
+}
+
+Result<std::vector<std::byte>> FlowWriter::decoderState(const QString& name)
+{
+    auto st = m_db->prepare("SELECT value FROM decoder_state WHERE name=?1");
+    if (!st)
+        return fail(st.error());
+    const QByteArray n = name.toUtf8();
+    st->bind(1, std::string_view(n.constData(), std::size_t(n.size())));
+    if (!st->step())
+        return std::vector<std::byte>{};
+    const auto blob = st->columnBlob(0);
+    return std::vector<std::byte>(blob.begin(), blob.end());
+}
+
+void FlowWriter::addInterfaceCounters(std::span<const decode::InterfaceCounters> counters)
+{
+    for (const auto& c : counters) {
+        const std::string agent = c.agent.toString();
+        auto& state = m_interfaces[{agent, c.subAgentId, c.ifIndex}];
+        if (state.firstSeenNs == 0) {
+            state.firstSeenNs = c.timeReceivedNs;
+        } else if (c.timeReceivedNs > state.latest.timeReceivedNs) {
+            state.previous = state.latest;
+            state.hasPrevious = true;
+        } else {
+            continue; // older or duplicate sample
+        }
+        state.latest = c;
+        state.dirty = true;
+    }
+}
+
+Result<void> FlowWriter::writeInterfaces()
+{
+    for (const auto& [key, state] : m_interfaces) {
+        if (!state.dirty)
+            continue;
+        const auto& c = state.latest;
+        double inBps = 0, outBps = 0;
+        if (state.hasPrevious && c.timeReceivedNs > state.previous.timeReceivedNs &&
+            c.inOctets >= state.previous.inOctets && c.outOctets >= state.previous.outOctets) {
+            const double seconds = double(c.timeReceivedNs - state.previous.timeReceivedNs) / 1e9;
+            inBps = 8.0 * double(c.inOctets - state.previous.inOctets) / seconds;
+            outBps = 8.0 * double(c.outOctets - state.previous.outOctets) / seconds;
+        }
+        Statement& st = m_st->upsertInterface;
+        st.reset();
+        const std::string& agent = std::get<0>(key);
+        const std::string_view portName = c.portName();
+        st.bind(1, std::string_view(agent))
+            .bind(2, std::int64_t(c.subAgentId))
+            .bind(3, std::int64_t(c.ifIndex));
+        st.bind(4, std::int64_t(state.firstSeenNs)).bind(5, std::int64_t(c.timeReceivedNs)).bind(6, portName);
+        st.bind(7, std::int64_t(c.ifType)).bind(8, std::int64_t(c.ifSpeed)).bind(9, std::int64_t(c.ifStatus));
+        st.bind(10, std::int64_t(c.inOctets));
+        st.bind(11, std::int64_t(std::uint64_t(c.inUcastPkts) + c.inMulticastPkts + c.inBroadcastPkts));
+        st.bind(12, std::int64_t(c.inErrors)).bind(13, std::int64_t(c.inDiscards));
+        st.bind(14, std::int64_t(c.outOctets));
+        st.bind(15, std::int64_t(std::uint64_t(c.outUcastPkts) + c.outMulticastPkts + c.outBroadcastPkts));
+        st.bind(16, std::int64_t(c.outErrors)).bind(17, std::int64_t(c.outDiscards));
+        st.bind(18, inBps).bind(19, outBps);
+        if (auto r = st.run(); !r)
+            return r;
+    }
+    return {};
+}
+
 Result<void> FlowWriter::applyRetention()
 {
     bool deleted = false;
@@ -441,6 +536,17 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     if (m_exportersDirty)
         if (auto r = writeExporters(); !r)
             return r;
+    if (auto r = writeInterfaces(); !r)
+        return r;
+    for (const auto& [name, value] : m_decoderState) {
+        Statement& st = m_st->upsertState;
+        st.reset();
+        const QByteArray n = name.toUtf8();
+        st.bind(1, std::string_view(n.constData(), std::size_t(n.size()))).bindBlob(2, value);
+        st.bind(3, std::int64_t(nowNs()));
+        if (auto r = st.run(); !r)
+            return r;
+    }
     for (const auto& [event, detail] : m_events) {
         Statement& st = m_st->insertEvent;
         st.reset();
@@ -477,6 +583,9 @@ Result<void> FlowWriter::commit()
     m_pendingBlocks.clear();
     m_exportersDirty = false;
     m_events.clear();
+    m_decoderState.clear();
+    for (auto& [key, state] : m_interfaces)
+        state.dirty = false;
     ++m_stats.commits;
     m_stats.flowsStored += m_stats.flowsPending;
     m_stats.flowsPending = 0;

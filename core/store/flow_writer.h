@@ -2,6 +2,7 @@
 
 #include "core/decode/exporter_stats.h"
 #include "core/decode/flow_record.h"
+#include "core/decode/interface_counters.h"
 #include "core/store/rollup.h"
 #include "core/util/result.h"
 
@@ -64,6 +65,12 @@ public:
 
     /// Replaces the exporter health rows at the next commit.
     void setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot);
+    /// Stores a named decoder state blob (e.g. "templates") at the next commit.
+    void setDecoderState(const QString& name, std::vector<std::byte> value);
+    /// Reads a decoder state blob written earlier (empty when none).
+    Result<std::vector<std::byte>> decoderState(const QString& name);
+    /// Latest sFlow interface counters; stored (with rates from the previous sample) at the next commit.
+    void addInterfaceCounters(std::span<const decode::InterfaceCounters> counters);
     /// Records a collector event (start, stop, drops ...) at the next commit.
     void logEvent(const QString& event, const QString& detail);
 
@@ -98,6 +105,7 @@ private:
     Bucket& bucketFor(std::int64_t start);
     Result<void> flushBucket(std::int64_t start, Bucket& bucket);
     Result<void> writeExporters();
+    Result<void> writeInterfaces();
     Result<void> applyRetention();
     void updateDatabaseBytes();
 
@@ -119,6 +127,16 @@ private:
     bool m_exportersDirty = false;
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> m_exporters;
     std::vector<std::pair<QString, QString>> m_events;
+    std::vector<std::pair<QString, std::vector<std::byte>>> m_decoderState;
+    struct InterfaceState
+    {
+        decode::InterfaceCounters latest;
+        decode::InterfaceCounters previous;
+        bool hasPrevious = false;
+        std::uint64_t firstSeenNs = 0;
+        bool dirty = false;
+    };
+    std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, InterfaceState> m_interfaces;
 
     struct Statements;
     std::unique_ptr<Statements> m_st;

@@ -69,6 +69,36 @@ CREATE TABLE collector_log(
     event TEXT NOT NULL,
     detail TEXT NOT NULL);
 )sql",
+    // 2: decoder state that must survive a restart (templates, options-learned sampling rates) and
+    // the latest sFlow interface counters per agent interface.
+    R"sql(
+CREATE TABLE decoder_state(
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL,
+    updated_ns INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE interfaces(
+    agent TEXT NOT NULL,       -- "addr:port" of the sFlow agent
+    sub_agent INTEGER NOT NULL,
+    if_index INTEGER NOT NULL,
+    first_seen_ns INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    port_name TEXT NOT NULL,
+    if_type INTEGER NOT NULL,
+    if_speed INTEGER NOT NULL,
+    status INTEGER NOT NULL,   -- bit 0 admin up, bit 1 oper up
+    in_octets INTEGER NOT NULL,
+    in_packets INTEGER NOT NULL,
+    in_errors INTEGER NOT NULL,
+    in_discards INTEGER NOT NULL,
+    out_octets INTEGER NOT NULL,
+    out_packets INTEGER NOT NULL,
+    out_errors INTEGER NOT NULL,
+    out_discards INTEGER NOT NULL,
+    in_bps REAL NOT NULL,      -- over the last two samples (0 until there are two)
+    out_bps REAL NOT NULL,
+    PRIMARY KEY(agent, sub_agent, if_index)) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = int(std::size(kMigrations));
