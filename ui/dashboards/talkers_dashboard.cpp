@@ -1,0 +1,80 @@
+#include "talkers_dashboard.h"
+
+#include "ui/format.h"
+#include "ui/models/top_table_model.h"
+#include "ui/widgets/bar_chart.h"
+#include "ui/widgets/chart_panel.h"
+#include "ui/widgets/pie_chart.h"
+#include "ui/widgets/table_panel.h"
+
+#include <QGridLayout>
+
+namespace flowlens::ui {
+
+using store::Dimension;
+
+namespace {
+constexpr int kTop = 20;
+}
+
+TalkersDashboard::TalkersDashboard(QWidget* parent)
+    : Dashboard(QStringLiteral("talkers"), QStringLiteral("Top talkers"), parent)
+    , m_sourceBars(new BarChart)
+    , m_destinationBars(new BarChart)
+    , m_pairBars(new BarChart)
+    , m_donut(new PieChart(true))
+    , m_sources(new TopTableModel(Dimension::Src, this))
+    , m_destinations(new TopTableModel(Dimension::Dst, this))
+    , m_pairs(new TopTableModel(Dimension::Pair, this))
+{
+    addRanked(QStringLiteral("Top sources"), m_sourceBars, m_sources, 0, 0);
+    addRanked(QStringLiteral("Top destinations"), m_destinationBars, m_destinations, 0, 1);
+    addRanked(QStringLiteral("Top conversations"), m_pairBars, m_pairs, 1, 0);
+    addChart(QStringLiteral("Share of top sources"), m_donut, 1, 1);
+    grid()->setRowStretch(0, 1);
+    grid()->setRowStretch(1, 1);
+    grid()->setColumnStretch(0, 1);
+    grid()->setColumnStretch(1, 1);
+}
+
+bool TalkersDashboard::buildRequest(const ViewContext& view, query::DashboardRequest& request) const
+{
+    const store::Metric metric = storeMetric(view.state.metric);
+    request.tops = {
+        {Dimension::Src, metric, kTop}, {Dimension::Dst, metric, kTop}, {Dimension::Pair, metric, kTop}};
+    return true;
+}
+
+void TalkersDashboard::applyResult(const query::DashboardResult& result, const ViewContext& view)
+{
+    if (result.tops.size() < 3)
+        return;
+    const MetricKind metric = view.state.metric;
+    const bool raw = view.state.raw;
+    const double seconds = view.range.seconds();
+    const QString units = fmt::unitCaption(metric, raw, result.sampled);
+    m_sources->setResult(result.tops[0].result, metric, raw, seconds);
+    m_destinations->setResult(result.tops[1].result, metric, raw, seconds);
+    m_pairs->setResult(result.tops[2].result, metric, raw, seconds);
+    m_sourceBars->setEntries(Dimension::Src, result.tops[0].result.rows, metric, raw, seconds);
+    m_destinationBars->setEntries(Dimension::Dst, result.tops[1].result.rows, metric, raw, seconds);
+    m_pairBars->setEntries(Dimension::Pair, result.tops[2].result.rows, metric, raw, seconds);
+    m_donut->setEntries(Dimension::Src, result.tops[0].result.rows, result.total, metric, raw);
+    auto approx = [](const query::TopResult& r) {
+        return r.exact ? QString() : QStringLiteral(" · approximate");
+    };
+    const QList<ChartPanel*> charts = chartPanels();
+    const query::TopResult* forChart[] = {&result.tops[0].result, &result.tops[1].result,
+                                          &result.tops[2].result, &result.tops[0].result};
+    for (int i = 0; i < charts.size() && i < 4; ++i)
+        charts[i]->setSubtitle(charts[i]->chart()->unitText() + QStringLiteral(" · ") + units +
+                               approx(*forChart[i]));
+    const QList<TablePanel*> tables = tablePanels();
+    for (int i = 0; i < tables.size() && i < 3; ++i)
+        tables[i]->setSubtitle(QStringLiteral("%1 · share of all %2 · %3 distinct")
+                                   .arg(units, metricKindName(metric))
+                                   .arg(fmt::integer(result.tops[std::size_t(i)].result.keys)) +
+                               approx(result.tops[std::size_t(i)].result));
+}
+
+} // namespace flowlens::ui

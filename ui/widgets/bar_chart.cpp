@@ -1,0 +1,95 @@
+#include "bar_chart.h"
+
+#include "ui/format.h"
+
+#include <algorithm>
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QHorizontalBarSeries>
+#include <QLegend>
+#include <QValueAxis>
+
+namespace flowlens::ui {
+
+BarChart::BarChart(QWidget* parent)
+    : ChartView(parent)
+    , m_series(new QHorizontalBarSeries(this))
+    , m_set(new QBarSet(QString(), this))
+    , m_categories(new QBarCategoryAxis(this))
+    , m_values(new QValueAxis(this))
+{
+    m_series->append(m_set);
+    m_series->setBarWidth(0.7);
+    chart()->addSeries(m_series);
+    chart()->addAxis(m_categories, Qt::AlignLeft);
+    chart()->addAxis(m_values, Qt::AlignBottom);
+    m_series->attachAxis(m_categories);
+    m_series->attachAxis(m_values);
+    m_values->setLabelFormat(QStringLiteral("%.3g"));
+    chart()->legend()->hide();
+    m_set->setColor(fmt::paletteColor(0));
+    m_set->setBorderColor(fmt::paletteColor(0));
+    connect(m_set, &QBarSet::hovered, this, [this](bool status, int index) {
+        if (status && index >= 0 && index < m_terms.size())
+            setHoverKey(m_terms[index], m_labels[index]);
+        else
+            setHoverKey({}, {});
+    });
+    applyChartTheme(chart(), palette());
+    setEmpty(true);
+}
+
+int BarChart::barCount() const
+{
+    return m_set->count();
+}
+
+void BarChart::clear()
+{
+    m_set->remove(0, m_set->count());
+    m_categories->clear();
+    m_terms.clear();
+    m_labels.clear();
+    setEmpty(true);
+}
+
+void BarChart::setEntries(store::Dimension dimension, const std::vector<query::TopEntry>& rows,
+                          MetricKind metric, bool raw, double seconds, int maxBars)
+{
+    const int n = std::min<int>(int(rows.size()), maxBars);
+    double maxValue = 0;
+    std::vector<double> values;
+    for (int i = 0; i < n; ++i) {
+        values.push_back(fmt::metricNumber(metric, rows[std::size_t(i)].counters, raw, seconds));
+        maxValue = std::max(maxValue, values.back());
+    }
+    const AxisScale scale = axisScale(metric, maxValue);
+    QList<qreal> bars;
+    QStringList categories;
+    m_terms.clear();
+    m_labels.clear();
+    // Horizontal bars grow upwards: the first category is drawn at the bottom.
+    for (int i = n - 1; i >= 0; --i) {
+        const auto& row = rows[std::size_t(i)];
+        bars.append(values[std::size_t(i)] / scale.divisor);
+        QString label = fmt::keyText(dimension, row.key);
+        // Categories must be unique; keys are, but their texts could collide after formatting.
+        while (categories.contains(label))
+            label += QLatin1Char(' ');
+        categories.append(label);
+        m_labels.append(fmt::keyText(dimension, row.key));
+        m_terms.append(filterTerm(dimension, row.key));
+    }
+    m_set->remove(0, m_set->count());
+    m_set->append(bars);
+    m_categories->setCategories(categories);
+    m_values->setRange(0, std::max(1.0, maxValue / scale.divisor * 1.05));
+    m_values->applyNiceNumbers();
+    m_values->setTitleText(scale.unit);
+    setUnitText(scale.unit);
+    applyChartTheme(chart(), palette());
+    setEmpty(n == 0);
+}
+
+} // namespace flowlens::ui
