@@ -1,6 +1,7 @@
 #include "dashboard.h"
 
 #include "ui/format.h"
+#include "ui/models/top_table_model.h"
 #include "ui/widgets/chart_panel.h"
 #include "ui/widgets/chart_view.h"
 #include "ui/widgets/table_panel.h"
@@ -71,6 +72,16 @@ void Dashboard::applyReply(const query::DashboardReply& reply, const ViewContext
     }
     setPanelDetails(view);
     applyResult(reply.result, view);
+    // The ranked value column repeats one of the counter columns unless the metric is bits/s.
+    for (TablePanel* t : std::as_const(m_tables)) {
+        auto* top = qobject_cast<TopTableModel*>(t->model());
+        if (!top || t->view()->isColumnHidden(TopTableModel::ValueColumn))
+            continue;
+        const MetricKind m = top->metric();
+        t->view()->setColumnHidden(TopTableModel::BytesColumn, m == MetricKind::Bytes);
+        t->view()->setColumnHidden(TopTableModel::PacketsColumn, m == MetricKind::Packets);
+        t->view()->setColumnHidden(TopTableModel::FlowsColumn, m == MetricKind::Flows);
+    }
     setStatus(resultSummary(reply.result, reply.elapsedMs));
 }
 

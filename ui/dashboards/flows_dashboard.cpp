@@ -59,6 +59,10 @@ FlowsDashboard::FlowsDashboard(query::QueryService* service, QWidget* parent)
                                                Qt::DescendingOrder);
     view->setSortingEnabled(true);
     setVisibleColumns({});
+    // Default order: who talked to whom first, then counters and the rest in registry order.
+    for (int i = 0; i < int(std::size(kDefaultColumns)); ++i)
+        view->horizontalHeader()->moveSection(
+            view->horizontalHeader()->visualIndex(FlowTableModel::columnOf(kDefaultColumns[i])), i);
     for (FlowField f : kDefaultColumns)
         view->setColumnWidth(FlowTableModel::columnOf(f), f == FlowField::TimeReceived ||
                                                                   f == FlowField::TimeFlowStart ||

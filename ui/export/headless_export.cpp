@@ -81,8 +81,30 @@ QStringList headlessDashboards()
             QStringLiteral("geography"), QStringLiteral("flows"),   QStringLiteral("exporters")};
 }
 
+namespace {
+
+QtMessageHandler g_previousHandler = nullptr;
+
+// The offscreen platform warns about window features it lacks; nothing a user can act on.
+void quietHandler(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    if (message.contains(QLatin1String("propagateSizeHints")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+struct QuietOffscreen
+{
+    QuietOffscreen() { g_previousHandler = qInstallMessageHandler(quietHandler); }
+    ~QuietOffscreen() { qInstallMessageHandler(g_previousHandler); }
+};
+
+} // namespace
+
 int runHeadlessExport(const HeadlessExportOptions& o)
 {
+    const QuietOffscreen quiet;
     if (!headlessDashboards().contains(o.dashboard)) {
         printErr(QStringLiteral("--export: unknown dashboard \"%1\"; use one of %2")
                      .arg(o.dashboard, headlessDashboards().join(QStringLiteral(", "))));
@@ -213,10 +235,25 @@ int runHeadlessExport(const HeadlessExportOptions& o)
         }
     }
     // Let layouts and deferred updates settle before painting.
-    for (int i = 0; i < 3; ++i) {
-        if (dashboard->layout())
-            dashboard->layout()->activate();
-        QCoreApplication::sendPostedEvents();
+    auto settle = [&] {
+        for (int i = 0; i < 3; ++i) {
+            if (dashboard->layout())
+                dashboard->layout()->activate();
+            QCoreApplication::sendPostedEvents();
+        }
+    };
+    settle();
+    // A dashboard taller than the page is laid out wider too, keeping the page's proportions, so
+    // that scaling it down fills the page instead of leaving a margin.
+    // The content sits in a scroll area: its viewport is what the page offers.
+    QWidget* viewport = dashboard->content()->parentWidget();
+    const int available = viewport ? viewport->height() : dashboard->content()->height();
+    const int needed =
+        std::max(dashboard->content()->height(), dashboard->content()->minimumSizeHint().height());
+    if (available > 0 && needed > available) {
+        const double f = double(needed) / double(available);
+        dashboard->resize(int(dashboard->width() * f), int(dashboard->height() * f));
+        settle();
     }
     const QByteArray bytes =
         renderExport(options, caption, widgetPainter(dashboard->content()), dashboard->palette());

@@ -146,8 +146,9 @@ QByteArray renderExport(const ExportOptions& options, const ExportCaption& capti
         svg.setSize(size);
         svg.setViewBox(QRect(QPoint(0, 0), size));
         svg.setResolution(int(kBaseDpi));
-        svg.setTitle(caption.title);
-        svg.setDescription(caption.details.join(QLatin1Char('\n')));
+        // QSvgGenerator writes these verbatim into the XML.
+        svg.setTitle(caption.title.toHtmlEscaped());
+        svg.setDescription(caption.details.join(QLatin1Char('\n')).toHtmlEscaped());
         QPainter p(&svg);
         p.scale(scale, scale);
         paintAll(p, QRectF(0, 0, size.width() / scale, size.height() / scale), caption, content, palette);
@@ -190,7 +191,7 @@ ContentPainter widgetPainter(QWidget* widget)
             return;
         const double scale = std::min(area.width() / size.width(), area.height() / size.height());
         p.save();
-        p.translate(area.left() + (area.width() - size.width() * scale) / 2, area.top());
+        p.translate(area.left(), area.top());
         p.scale(scale, scale);
         widget->render(&p, QPoint(0, 0), QRegion(), QWidget::DrawChildren);
         p.restore();

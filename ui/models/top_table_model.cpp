@@ -116,7 +116,9 @@ QVariant TopTableModel::data(const QModelIndex& index, int role) const
                 .arg(fmt::keyText(m_dimension, e->key));
         break;
     case Qt::DecorationRole:
-        if (index.column() == KeyColumn)
+        // Colours mean something only where a chart uses the same ones (protocols, the sources donut).
+        if (index.column() == KeyColumn &&
+            (m_dimension == store::Dimension::Proto || m_dimension == store::Dimension::Src))
             return fmt::keyColor(m_dimension, e->key);
         break;
     default:

@@ -26,7 +26,9 @@ BarChart::BarChart(QWidget* parent)
     chart()->addAxis(m_values, Qt::AlignBottom);
     m_series->attachAxis(m_categories);
     m_series->attachAxis(m_values);
-    m_values->setLabelFormat(QStringLiteral("%.3g"));
+    m_values->setLabelFormat(QStringLiteral("%.4g"));
+    // Addresses must stay readable; the chart grows instead (see setEntries).
+    m_categories->setTruncateLabels(false);
     chart()->legend()->hide();
     m_set->setColor(fmt::paletteColor(0));
     m_set->setBorderColor(fmt::paletteColor(0));
@@ -89,6 +91,7 @@ void BarChart::setEntries(store::Dimension dimension, const std::vector<query::T
     m_values->setTitleText(scale.unit);
     setUnitText(scale.unit);
     applyChartTheme(chart(), palette());
+    setMinimumHeight(std::max(160, 64 + n * 18));
     setEmpty(n == 0);
 }
 

@@ -32,6 +32,8 @@ TablePanel::TablePanel(const QString& title, QAbstractItemModel* model, QWidget*
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setStretchLastSection(false);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    if (m_keyColumn >= 0 && m_keyColumn < model->columnCount())
+        m_view->horizontalHeader()->setSectionResizeMode(m_keyColumn, QHeaderView::Stretch);
     m_view->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_view->setMinimumHeight(120);
     contentLayout()->addWidget(m_view, 1);
@@ -56,6 +58,15 @@ TablePanel::TablePanel(const QString& title, QAbstractItemModel* model, QWidget*
             emit drillRequested(term, DrillAction::Narrow);
     });
     connect(m_view, &QTableView::customContextMenuRequested, this, &TablePanel::showContextMenu);
+}
+
+void TablePanel::setKeyColumn(int column)
+{
+    if (m_keyColumn >= 0 && m_keyColumn < m_model->columnCount())
+        m_view->horizontalHeader()->setSectionResizeMode(m_keyColumn, QHeaderView::ResizeToContents);
+    m_keyColumn = column;
+    if (column >= 0 && column < m_model->columnCount())
+        m_view->horizontalHeader()->setSectionResizeMode(column, QHeaderView::Stretch);
 }
 
 QString TablePanel::termAt(const QModelIndex& index) const

@@ -20,7 +20,7 @@ public:
     QTableView* view() const { return m_view; }
     QAbstractItemModel* model() const { return m_model; }
     /// Column whose FilterTermRole drill-down uses when the clicked cell has none (-1: none).
-    void setKeyColumn(int column) { m_keyColumn = column; }
+    void setKeyColumn(int column);
     void exportCsv(const QString& path);
     void copyTable();
 

@@ -36,7 +36,7 @@ TimeSeriesChart::TimeSeriesChart(QWidget* parent)
     chart()->addAxis(m_x, Qt::AlignBottom);
     chart()->addAxis(m_y, Qt::AlignLeft);
     m_x->setTickCount(7);
-    m_y->setLabelFormat(QStringLiteral("%.3g"));
+    m_y->setLabelFormat(QStringLiteral("%.4g"));
     m_y->setMin(0);
     applyChartTheme(chart(), palette());
     setEmpty(true);
