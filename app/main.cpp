@@ -167,8 +167,10 @@ int main(int argc, char** argv)
         p.isSet(db) ? QFileInfo(p.value(db)).absoluteFilePath() : options.settings.effectiveDatabasePath();
 
     std::unique_ptr<ui::LatencyProbe> probe;
-    if (qEnvironmentVariableIsSet("FLOWLENS_LATENCY_PROBE"))
+    if (qEnvironmentVariableIsSet("FLOWLENS_LATENCY_PROBE")) {
         probe = std::make_unique<ui::LatencyProbe>(qEnvironmentVariable("FLOWLENS_LATENCY_PROBE"));
+        options.traceTimings = true;
+    }
 
     query::QueryService queries(options.databasePath, 2);
     std::unique_ptr<ui::CollectorController> collector;

@@ -18,10 +18,14 @@
 
 #include "core/query/query_service.h"
 
+#include <cstdio>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -526,7 +530,13 @@ void MainWindow::onDashboardReply(const query::DashboardReply& reply)
         d->setBusy(false);
         return;
     }
+    QElapsedTimer applyTimer;
+    applyTimer.start();
     d->applyReply(reply, view);
+    if (m_options.traceTimings)
+        std::fprintf(stderr, "%s apply %s: %.1f ms (query %.1f ms)\n",
+                     qPrintable(QDateTime::currentDateTime().toString(Qt::ISODateWithMs)),
+                     qPrintable(d->id()), double(applyTimer.nsecsElapsed()) / 1e6, reply.elapsedMs);
     if (reply.error.isEmpty()) {
         onDatabaseInfo(reply.result.database, QString());
         if (reply.result.total.flows == 0 && m_dbInfo.flows > 0)
@@ -642,11 +652,6 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
             .arg(snapshot.queueDepth)
             .arg(snapshot.writerError.isEmpty() ? QString()
                                                 : QStringLiteral("\nWriter: ") + snapshot.writerError));
-    if (snapshot.writer.databaseBytes > 0)
-        m_dbLabel->setText(QStringLiteral("%1 · %2 · %3 flows")
-                               .arg(QFileInfo(m_options.databasePath).fileName(),
-                                    fmt::bytes(double(snapshot.writer.databaseBytes)),
-                                    fmt::compact(double(m_dbInfo.flows))));
     for (Dashboard* d : m_dashboards)
         d->setCollectorSnapshot(snapshot);
     // First flows of a first start: leave the empty state as soon as something is stored.

@@ -38,6 +38,7 @@ struct MainWindowOptions
     QString databasePath;         ///< what the query service reads
     AppSettings settings;         ///< persisted settings (collector endpoints, retention, …)
     int refreshIntervalMs = 2000; ///< live refresh
+    bool traceTimings = false;    ///< print how long applying each result takes (latency investigations)
 };
 
 /// The FlowLens window: a sidebar of dashboards, one time-range bar and one filter bar shared by

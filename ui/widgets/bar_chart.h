@@ -34,6 +34,7 @@ private:
     QValueAxis* m_values;
     QStringList m_terms;  ///< filter term per bar, bottom to top
     QStringList m_labels; ///< key text per bar, bottom to top
+    QList<qreal> m_lastBars;
 };
 
 } // namespace flowlens::ui

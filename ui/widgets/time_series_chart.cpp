@@ -3,6 +3,7 @@
 #include "ui/format.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <QAreaSeries>
 #include <QDateTime>
@@ -38,6 +39,8 @@ TimeSeriesChart::TimeSeriesChart(QWidget* parent)
     m_x->setTickCount(7);
     m_y->setLabelFormat(QStringLiteral("%.4g"));
     m_y->setMin(0);
+    // Steps are axis-aligned: no antialiasing needed, and painting without it is much cheaper.
+    setRenderHint(QPainter::Antialiasing, false);
     applyChartTheme(chart(), palette());
     setEmpty(true);
 }
@@ -171,17 +174,36 @@ void TimeSeriesChart::setSeries(const query::SeriesResult& s, MetricKind metric,
     const qint64 startMs = qint64(s.firstBucketNs / 1000000ull);
     const qint64 endMs = startMs + qint64(buckets) * widthMs;
     const qint64 spanS = (endMs - startMs) / 1000;
-    m_x->setFormat(spanS <= 600
-                       ? QStringLiteral("HH:mm:ss")
-                       : (spanS <= 36 * 3600 ? QStringLiteral("HH:mm") : QStringLiteral("MM-dd HH:mm")));
-    m_x->setRange(QDateTime::fromMSecsSinceEpoch(startMs), QDateTime::fromMSecsSinceEpoch(endMs));
-    m_y->setRange(0, std::max(1.0, maxStack / scale.divisor * 1.05));
-    m_y->applyNiceNumbers();
+    const QString format =
+        spanS <= 600 ? QStringLiteral("HH:mm:ss")
+                     : (spanS <= 36 * 3600 ? QStringLiteral("HH:mm") : QStringLiteral("MM-dd HH:mm"));
+    if (m_x->format() != format)
+        m_x->setFormat(format);
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(startMs),
+                    to = QDateTime::fromMSecsSinceEpoch(endMs);
+    if (m_x->min() != from || m_x->max() != to)
+        m_x->setRange(from, to);
+    // Nice numbers, computed here so that an unchanged axis is not laid out again.
+    const double top = std::max(1.0, maxStack / scale.divisor * 1.05);
+    const double step = std::pow(10.0, std::floor(std::log10(top)));
+    double niceTop = step;
+    for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+        if (step * m >= top) {
+            niceTop = step * m;
+            break;
+        }
+    }
+    if (m_y->max() != niceTop || m_y->min() != 0) {
+        m_y->setRange(0, niceTop);
+        const double ratio = niceTop / step;
+        m_y->setTickCount(ratio > 5 ? 6 : (ratio <= 2.5 ? int(ratio * 2) + 1 : int(ratio) + 1));
+    }
     m_bucketText = metric == MetricKind::BitsPerSecond
                        ? QString()
                        : QStringLiteral("per %1").arg(widthText(s.bucketSeconds));
     const QString unit = m_bucketText.isEmpty() ? scale.unit : scale.unit + QLatin1Char(' ') + m_bucketText;
-    m_y->setTitleText(unit);
+    if (m_y->titleText() != unit)
+        m_y->setTitleText(unit);
     setUnitText(unit);
     setEmpty(maxStack <= 0);
 }
