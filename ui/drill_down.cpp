@@ -81,18 +81,27 @@ QString combineFilter(const QString& current, const QString& term, DrillAction a
     const QString base = current.trimmed();
     if (term.isEmpty())
         return base;
-    const QString clause =
-        action == DrillAction::Exclude ? QStringLiteral("not ") + termNeedingGroup(term) : term;
+    if (action == DrillAction::Exclude) {
+        const QString clause = QStringLiteral("not ") + termNeedingGroup(term);
+        if (base.isEmpty())
+            return clause;
+        return (needsParentheses(base) ? QStringLiteral("(%1)").arg(base) : base) + QStringLiteral(" and ") + clause;
+    }
     if (base.isEmpty())
-        return clause;
-    // Already required: "x and term" or just "term".
-    if (action != DrillAction::Exclude &&
-        (base == term || base.endsWith(QStringLiteral(" and ") + term) ||
-         base.startsWith(term + QStringLiteral(" and ")) ||
-         base.contains(QStringLiteral(" and ") + term + QStringLiteral(" and "))))
-        return base;
-    const QString left = needsParentheses(base) ? QStringLiteral("(%1)").arg(base) : base;
-    return left + QStringLiteral(" and ") + clause;
+        return term;
+    if (needsParentheses(base))
+        return QStringLiteral("(%1) and %2").arg(base, term);
+    // A conjunction already: add only the clauses it does not require yet.
+    const QStringList have = base.split(QStringLiteral(" and "), Qt::SkipEmptyParts, Qt::CaseInsensitive);
+    QStringList add;
+    for (const QString& clause : term.split(QStringLiteral(" and "), Qt::SkipEmptyParts, Qt::CaseInsensitive)) {
+        bool present = false;
+        for (const QString& h : have)
+            present = present || h.trimmed().compare(clause.trimmed(), Qt::CaseInsensitive) == 0;
+        if (!present)
+            add << clause.trimmed();
+    }
+    return add.isEmpty() ? base : base + QStringLiteral(" and ") + add.join(QStringLiteral(" and "));
 }
 
 } // namespace flowlens::ui

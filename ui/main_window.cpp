@@ -550,9 +550,10 @@ void MainWindow::onDashboardReply(const query::DashboardReply& reply)
 
 void MainWindow::onDatabaseInfo(const query::DatabaseInfo& info, const QString& error)
 {
-    const bool wasEmpty = !m_dbKnown || m_dbInfo.flows == 0;
+    const bool wasEmpty = isDatabaseEmpty();
     m_dbInfo = error.isEmpty() ? info : query::DatabaseInfo{};
     m_dbKnown = error.isEmpty();
+    m_dbMissing = !error.isEmpty();
     const QString name = QFileInfo(m_options.databasePath).fileName();
     if (!error.isEmpty())
         m_dbLabel->setText(QStringLiteral("%1 · not created yet").arg(name));
@@ -579,7 +580,7 @@ void MainWindow::onDatabaseInfo(const query::DatabaseInfo& info, const QString& 
             requestCurrent(false);
         }
     }
-    if (wasEmpty != (!m_dbKnown || m_dbInfo.flows == 0)) {
+    if (wasEmpty != isDatabaseEmpty()) {
         updateWelcome();
         if (!isShowingWelcome())
             requestCurrent(false);
@@ -588,9 +589,15 @@ void MainWindow::onDatabaseInfo(const query::DatabaseInfo& info, const QString& 
     }
 }
 
+bool MainWindow::isDatabaseEmpty() const
+{
+    // Before the first answer nothing is known: keep the dashboard rather than flash the welcome page.
+    return m_dbMissing || (m_dbKnown && m_dbInfo.flows == 0);
+}
+
 void MainWindow::updateWelcome()
 {
-    const bool empty = !m_dbKnown || m_dbInfo.flows == 0;
+    const bool empty = isDatabaseEmpty();
     Dashboard* d = currentDashboard();
     if (empty && d && d->id() != QLatin1String("geography"))
         m_stack->setCurrentWidget(m_welcome);
@@ -632,6 +639,7 @@ void MainWindow::onCollectorStatus(const CollectorStatus& status)
         m_options.databasePath = status.databasePath;
         m_queries->setDatabasePath(status.databasePath);
         m_dbKnown = false;
+        m_dbMissing = false;
         m_autoRangeChecked = false;
         refresh();
     }

@@ -89,6 +89,7 @@ private:
     void onCollectorSnapshot(const collect::CollectorSnapshot& snapshot);
     void onLiveChanged(bool live);
     void updateWelcome();
+    bool isDatabaseEmpty() const;
     void updateNavigationActions();
     void exportDashboard(const QString& format);
     void openSettings();
@@ -103,6 +104,7 @@ private:
     std::uint64_t m_pausedNs = 0;
     query::DatabaseInfo m_dbInfo;
     bool m_dbKnown = false;
+    bool m_dbMissing = false; ///< the file does not exist (yet)
     bool m_autoRangeChecked = false;
     std::map<quint64, ViewContext> m_requests;
 
