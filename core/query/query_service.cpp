@@ -4,9 +4,25 @@
 
 #include <algorithm>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 #include <QThread>
 
 namespace flowlens::query {
+
+namespace {
+
+void lowerThreadPriority()
+{
+#ifdef __linux__
+    (void)::setpriority(PRIO_PROCESS, ::gettid(), 10);
+#endif
+}
+
+} // namespace
 
 QueryService::QueryService(const QString& databasePath, int workerCount, QObject* parent)
     : QObject(parent)
@@ -24,6 +40,9 @@ QueryService::QueryService(const QString& databasePath, int workerCount, QObject
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start(QThread::LowPriority);
+        // QThread priorities do nothing under Linux's default scheduler; a nice value does. Queries
+        // may wait a little; the GUI thread and the collector's receiver should not.
+        QMetaObject::invokeMethod(worker, [] { lowerThreadPriority(); });
         m_threads.push_back(thread);
         m_workers.push_back(worker);
         m_idle.push_back(worker);

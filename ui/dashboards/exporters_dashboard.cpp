@@ -22,6 +22,10 @@ ExportersDashboard::ExportersDashboard(QWidget* parent)
 {
     TablePanel* table = addTable(QStringLiteral("Exporter health"), m_model, 0, 0);
     table->setKeyColumn(ExporterTableModel::ExporterColumn);
+    // Exporter names are short; the table is wide: size the exporter column to its content.
+    table->view()->horizontalHeader()->setSectionResizeMode(ExporterTableModel::ExporterColumn,
+                                                            QHeaderView::ResizeToContents);
+    table->view()->horizontalHeader()->setStretchLastSection(true);
     table->view()->setItemDelegateForColumn(ExporterTableModel::ActivityColumn,
                                             new SparklineDelegate(table->view()));
     table->view()->horizontalHeader()->setSectionResizeMode(ExporterTableModel::ActivityColumn,

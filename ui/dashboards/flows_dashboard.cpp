@@ -159,8 +159,11 @@ void FlowsDashboard::viewChanged(const ViewContext& view, bool liveTick)
 {
     if (liveTick) {
         // New flows arrive all the time; reloading under a reader would move the rows away.
-        const bool inspecting =
-            table()->selectionModel()->hasSelection() || table()->verticalScrollBar()->value() > 0;
+        // A sort other than newest-first is an inspection too (and re-sorting millions of rows every
+        // few seconds would keep a worker busy for nothing).
+        const bool inspecting = table()->selectionModel()->hasSelection() ||
+                                table()->verticalScrollBar()->value() > 0 ||
+                                m_model->sortField() != FlowField::TimeReceived || !m_model->sortDescending();
         if (inspecting) {
             m_pendingLive = true;
             setStatus(QStringLiteral(

@@ -178,10 +178,9 @@ QVariant ExporterTableModel::headerData(int section, Qt::Orientation orientation
 {
     if (orientation != Qt::Horizontal)
         return {};
-    static const char* const titles[] = {
-        "Exporter", "Domain",    "Type",          "Activity",  "Flows/s",
-        "Flows",    "Datagrams", "Sequence loss", "Templates", "Missing-template sets",
-        "Sampling", "Anomalies", "Last seen"};
+    static const char* const titles[] = {"Exporter", "Domain",    "Type",          "Activity",  "Flows/s",
+                                         "Flows",    "Datagrams", "Sequence loss", "Templates", "No template",
+                                         "Sampling", "Anomalies", "Last seen"};
     static const char* const names[] = {
         "exporter",      "domain",    "type",          "activity",         "flows_per_second",
         "flows",         "datagrams", "sequence_lost", "templates_active", "missing_template_sets",
@@ -193,6 +192,20 @@ QVariant ExporterTableModel::headerData(int section, Qt::Orientation orientation
         return QLatin1String(titles[section]);
     if (role == RawRole)
         return QLatin1String(names[section]);
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case MissingTemplatesColumn:
+            return QStringLiteral(
+                "Data sets that arrived before (or without) their template: their flows could "
+                "not be decoded");
+        case RateColumn:
+            return QStringLiteral("Flows per second decoded now (while collecting)");
+        case LossColumn:
+            return QStringLiteral("Numbered by the exporter but never received");
+        default:
+            break;
+        }
+    }
     return {};
 }
 

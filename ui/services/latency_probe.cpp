@@ -55,7 +55,7 @@ void LatencyProbe::tick()
         const double busy = std::min(ms, std::max(0.0, double(cpu - m_lastCpuNs) / 1e6 - 0.05));
         m_maxMs = std::max(m_maxMs, ms);
         m_maxBusyMs = std::max(m_maxBusyMs, busy);
-        if (ms > 50)
+        if (ms > 50 || busy > 25)
             write(QStringLiteral("%1 stall of %2 ms (GUI thread busy %3 ms of it)")
                       .arg(QDateTime::currentDateTime().toString(Qt::ISODateWithMs))
                       .arg(ms, 0, 'f', 1)

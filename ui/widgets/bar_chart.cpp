@@ -78,7 +78,9 @@ void BarChart::setEntries(store::Dimension dimension, const std::vector<query::T
     for (int i = n - 1; i >= 0; --i) {
         const auto& row = rows[std::size_t(i)];
         bars.append(values[std::size_t(i)] / scale.divisor);
-        QString label = fmt::keyText(dimension, row.key);
+        // Long IPv6 addresses and pairs would squeeze the bars: shorten in the middle (the
+        // tooltip and the table have the full text).
+        QString label = fontMetrics().elidedText(fmt::keyText(dimension, row.key), Qt::ElideMiddle, 230);
         // Categories must be unique; keys are, but their texts could collide after formatting.
         while (categories.contains(label))
             label += QLatin1Char(' ');

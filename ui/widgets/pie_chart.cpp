@@ -16,7 +16,7 @@ PieChart::PieChart(bool donut, QWidget* parent)
 {
     if (donut)
         m_series->setHoleSize(0.45);
-    m_series->setPieSize(0.8);
+    m_series->setPieSize(0.62); // room for the labels outside
     chart()->addSeries(m_series);
     chart()->legend()->setAlignment(Qt::AlignRight);
     applyChartTheme(chart(), palette());
