@@ -123,7 +123,8 @@ private:
         if (reply.id != id || !reply.error.isEmpty())
             return false;
         d.applyReply(reply, v);
-        return true;
+        // Charts update one per event-loop turn; the tables at once.
+        return QTest::qWaitFor([&] { return !d.hasPendingUpdates(); }, 5000);
     }
 
 private slots:

@@ -11,6 +11,7 @@
 #include <QScrollArea>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace flowlens::ui {
@@ -70,6 +71,7 @@ void Dashboard::applyReply(const query::DashboardReply& reply, const ViewContext
         applyError(reply.error);
         return;
     }
+    m_steps.clear();
     setPanelDetails(view);
     applyResult(reply.result, view);
     // The ranked value column repeats one of the counter columns unless the metric is bits/s.
@@ -104,6 +106,38 @@ void Dashboard::setBusy(bool busy)
 QString Dashboard::statusText() const
 {
     return m_statusText;
+}
+
+void Dashboard::later(std::function<void()> step)
+{
+    m_steps.push_back(std::move(step));
+    scheduleStep();
+}
+
+void Dashboard::scheduleStep()
+{
+    if (m_stepScheduled || m_steps.empty())
+        return;
+    m_stepScheduled = true;
+    // A zero timer runs after the paint the previous step asked for: one chart per turn.
+    QTimer::singleShot(0, this, [this] {
+        m_stepScheduled = false;
+        if (m_steps.empty())
+            return;
+        auto step = std::move(m_steps.front());
+        m_steps.pop_front();
+        step();
+        scheduleStep();
+    });
+}
+
+void Dashboard::finishPendingUpdates()
+{
+    while (!m_steps.empty()) {
+        auto step = std::move(m_steps.front());
+        m_steps.pop_front();
+        step();
+    }
 }
 
 void Dashboard::setStatus(const QString& text)

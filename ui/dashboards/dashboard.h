@@ -7,6 +7,9 @@
 #include "core/query/dashboard_query.h"
 #include "core/query/query_service.h"
 
+#include <deque>
+#include <functional>
+
 #include <QList>
 #include <QStringList>
 #include <QWidget>
@@ -67,6 +70,9 @@ public:
     /// What a whole-dashboard export renders (the panels, without the scroll area).
     QWidget* content() const { return m_content; }
     QString statusText() const;
+    /// Runs the chart updates still waiting (see later()) at once: for headless export and tests.
+    void finishPendingUpdates();
+    bool hasPendingUpdates() const { return !m_steps.empty(); }
 
 signals:
     void drillRequested(const QString& term, flowlens::ui::DrillAction action);
@@ -86,6 +92,11 @@ protected:
     void setStatus(const QString& text);
     /// Sets time/filter lines of every panel (exports) after a refresh.
     void setPanelDetails(const ViewContext& view);
+    /// Runs `step` on a later turn of the event loop, one step per turn: applying a snapshot then
+    /// never blocks the GUI thread for long (each chart is laid out and painted in its own turn).
+    /// A newer snapshot drops the steps of the older one.
+    void later(std::function<void()> step);
+    void scheduleStep();
     /// A summary of how a result was computed, for setStatus().
     static QString resultSummary(const query::DashboardResult& result, double elapsedMs);
 
@@ -100,6 +111,8 @@ private:
     QList<ChartPanel*> m_charts;
     QList<TablePanel*> m_tables;
     QString m_statusText;
+    std::deque<std::function<void()>> m_steps;
+    bool m_stepScheduled = false;
 };
 
 } // namespace flowlens::ui

@@ -69,11 +69,13 @@ void ExportersDashboard::applyResult(const query::DashboardResult& result, const
             m_activity[QString::fromStdString(store::rollupKeyText(Dimension::Exporter, s.keys[k]))] = values;
         }
     }
-    if (result.series.size() > 1)
-        m_chart->setSeries(result.series[1], MetricKind::Flows, view.state.raw);
-    if (!chartPanels().isEmpty())
-        chartPanels().front()->setSubtitle(m_chart->unitText());
     refreshModel();
+    if (result.series.size() > 1 && !chartPanels().isEmpty()) {
+        later([this, series = result.series[1], raw = view.state.raw, panel = chartPanels().front()] {
+            m_chart->setSeries(series, MetricKind::Flows, raw);
+            panel->setSubtitle(m_chart->unitText());
+        });
+    }
 }
 
 void ExportersDashboard::setCollectorSnapshot(const collect::CollectorSnapshot& snapshot)

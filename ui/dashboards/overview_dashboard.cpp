@@ -97,32 +97,39 @@ void OverviewDashboard::applyResult(const query::DashboardResult& result, const 
                          QStringLiteral("average over the range"));
     if (result.tops.size() > Exporters) {
         const auto& ex = result.tops[Exporters].result;
-        m_exporters->setValue(QString::number(ex.keys), ex.keys == 1
-                                                            ? QStringLiteral("sent flows in this range")
-                                                            : QStringLiteral("sent flows in this range"));
+        m_exporters->setValue(QString::number(ex.keys), QStringLiteral("sent flows in this range"));
     }
     m_sequenceLost = 0;
     for (const auto& e : result.exporters)
         m_sequenceLost += e.sequenceLost;
     updateDropsTile();
 
-    if (!result.series.empty())
-        m_protocols->setSeries(result.series[0], metric, raw);
     const QString units = fmt::unitCaption(metric, raw, result.sampled);
-    m_protocolPanel->setSubtitle(m_protocols->unitText() + QStringLiteral(" · ") + units);
     if (result.tops.size() > Destinations) {
         m_pairsBytes->setResult(result.tops[PairsBytes].result, MetricKind::Bytes, raw, seconds);
         m_pairsPackets->setResult(result.tops[PairsPackets].result, MetricKind::Packets, raw, seconds);
-        m_sourceBars->setEntries(Dimension::Src, result.tops[Sources].result.rows, metric, raw, seconds);
-        m_destinationBars->setEntries(Dimension::Dst, result.tops[Destinations].result.rows, metric, raw,
-                                      seconds);
+    }
+    // Charts are the expensive part: one per event-loop turn.
+    if (!result.series.empty()) {
+        later([this, series = result.series[0], metric, raw, units] {
+            m_protocols->setSeries(series, metric, raw);
+            m_protocolPanel->setSubtitle(m_protocols->unitText() + QStringLiteral(" · ") + units);
+        });
+    }
+    if (result.tops.size() > Destinations) {
         auto approx = [](const query::TopResult& r) {
             return r.exact ? QString() : QStringLiteral(" · approximate");
         };
-        m_sourcePanel->setSubtitle(m_sourceBars->unitText() + QStringLiteral(" · ") + units +
-                                   approx(result.tops[Sources].result));
-        m_destinationPanel->setSubtitle(m_destinationBars->unitText() + QStringLiteral(" · ") + units +
-                                        approx(result.tops[Destinations].result));
+        later([this, top = result.tops[Sources].result, metric, raw, seconds, units, approx] {
+            m_sourceBars->setEntries(Dimension::Src, top.rows, metric, raw, seconds);
+            m_sourcePanel->setSubtitle(m_sourceBars->unitText() + QStringLiteral(" · ") + units +
+                                       approx(top));
+        });
+        later([this, top = result.tops[Destinations].result, metric, raw, seconds, units, approx] {
+            m_destinationBars->setEntries(Dimension::Dst, top.rows, metric, raw, seconds);
+            m_destinationPanel->setSubtitle(m_destinationBars->unitText() + QStringLiteral(" · ") + units +
+                                            approx(top));
+        });
     }
     for (TablePanel* t : tablePanels())
         t->setSubtitle(units);

@@ -57,22 +57,30 @@ void PortsDashboard::applyResult(const query::DashboardResult& result, const Vie
     m_dstPorts->setResult(result.tops[0].result, metric, raw, seconds);
     m_srcPorts->setResult(result.tops[1].result, metric, raw, seconds);
     m_protocols = result.tops[2].result;
-    m_dstBars->setEntries(Dimension::DstPort, result.tops[0].result.rows, metric, raw, seconds);
-    m_srcBars->setEntries(Dimension::SrcPort, result.tops[1].result.rows, metric, raw, seconds);
-    m_pie->setEntries(Dimension::Proto, m_protocols.rows, result.total, metric, raw);
-    if (!result.series.empty())
-        m_overTime->setSeries(result.series[0], metric, raw);
     auto approx = [](const query::TopResult& r) {
         return r.exact ? QString() : QStringLiteral(" · approximate");
     };
     const QList<ChartPanel*> charts = chartPanels();
     if (charts.size() >= 4) {
-        charts[0]->setSubtitle(m_dstBars->unitText() + QStringLiteral(" · ") + units +
-                               approx(result.tops[0].result));
-        charts[1]->setSubtitle(m_srcBars->unitText() + QStringLiteral(" · ") + units +
-                               approx(result.tops[1].result));
-        charts[2]->setSubtitle(QStringLiteral("share of %1 · ").arg(m_pie->unitText()) + units);
-        charts[3]->setSubtitle(m_overTime->unitText() + QStringLiteral(" · ") + units);
+        // Charts are the expensive part: one per event-loop turn.
+        later([=, this, top = result.tops[0].result, panel = charts[0]] {
+            m_dstBars->setEntries(Dimension::DstPort, top.rows, metric, raw, seconds);
+            panel->setSubtitle(m_dstBars->unitText() + QStringLiteral(" · ") + units + approx(top));
+        });
+        later([=, this, top = result.tops[1].result, panel = charts[1]] {
+            m_srcBars->setEntries(Dimension::SrcPort, top.rows, metric, raw, seconds);
+            panel->setSubtitle(m_srcBars->unitText() + QStringLiteral(" · ") + units + approx(top));
+        });
+        later([=, this, total = result.total, panel = charts[2]] {
+            m_pie->setEntries(Dimension::Proto, m_protocols.rows, total, metric, raw);
+            panel->setSubtitle(QStringLiteral("share of %1 · ").arg(m_pie->unitText()) + units);
+        });
+        if (!result.series.empty()) {
+            later([=, this, series = result.series[0], panel = charts[3]] {
+                m_overTime->setSeries(series, metric, raw);
+                panel->setSubtitle(m_overTime->unitText() + QStringLiteral(" · ") + units);
+            });
+        }
     }
     for (TablePanel* t : tablePanels())
         t->setSubtitle(units);

@@ -56,19 +56,25 @@ void TalkersDashboard::applyResult(const query::DashboardResult& result, const V
     m_sources->setResult(result.tops[0].result, metric, raw, seconds);
     m_destinations->setResult(result.tops[1].result, metric, raw, seconds);
     m_pairs->setResult(result.tops[2].result, metric, raw, seconds);
-    m_sourceBars->setEntries(Dimension::Src, result.tops[0].result.rows, metric, raw, seconds);
-    m_destinationBars->setEntries(Dimension::Dst, result.tops[1].result.rows, metric, raw, seconds);
-    m_pairBars->setEntries(Dimension::Pair, result.tops[2].result.rows, metric, raw, seconds);
-    m_donut->setEntries(Dimension::Src, result.tops[0].result.rows, result.total, metric, raw);
     auto approx = [](const query::TopResult& r) {
         return r.exact ? QString() : QStringLiteral(" · approximate");
     };
+    // Charts are the expensive part: one per event-loop turn.
     const QList<ChartPanel*> charts = chartPanels();
-    const query::TopResult* forChart[] = {&result.tops[0].result, &result.tops[1].result,
-                                          &result.tops[2].result, &result.tops[0].result};
-    for (int i = 0; i < charts.size() && i < 4; ++i)
-        charts[i]->setSubtitle(charts[i]->chart()->unitText() + QStringLiteral(" · ") + units +
-                               approx(*forChart[i]));
+    BarChart* bars[] = {m_sourceBars, m_destinationBars, m_pairBars};
+    const Dimension dims[] = {Dimension::Src, Dimension::Dst, Dimension::Pair};
+    for (int i = 0; i < 3 && i < charts.size(); ++i) {
+        later([=, this, top = result.tops[std::size_t(i)].result, panel = charts[i]] {
+            bars[i]->setEntries(dims[i], top.rows, metric, raw, seconds);
+            panel->setSubtitle(bars[i]->unitText() + QStringLiteral(" · ") + units + approx(top));
+        });
+    }
+    if (charts.size() > 3) {
+        later([=, this, top = result.tops[0].result, total = result.total, panel = charts[3]] {
+            m_donut->setEntries(Dimension::Src, top.rows, total, metric, raw);
+            panel->setSubtitle(m_donut->unitText() + QStringLiteral(" · ") + units + approx(top));
+        });
+    }
     const QList<TablePanel*> tables = tablePanels();
     for (int i = 0; i < tables.size() && i < 3; ++i)
         tables[i]->setSubtitle(QStringLiteral("%1 · share of all %2 · %3 distinct")

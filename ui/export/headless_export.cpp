@@ -224,6 +224,7 @@ int runHeadlessExport(const HeadlessExportOptions& o)
             return kExitFailure;
         }
         dashboard->applyReply(reply, view);
+        dashboard->finishPendingUpdates();
     } else if (auto* flows = dynamic_cast<FlowsDashboard*>(dashboard.get())) {
         QString error;
         QObject::connect(flows->model(), &FlowTableModel::errorOccurred, flows,
