@@ -13,9 +13,9 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config git
   # libraries
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libgl-dev qtkeychain-qt6-dev
-  libsqlite3-dev libzstd-dev libpcap-dev libmaxminddb-dev libexpected-dev libbenchmark-dev
+  libsqlite3-dev libzstd-dev zlib1g-dev libpcap-dev libmaxminddb-dev libexpected-dev libbenchmark-dev
   # tools the tests and benchmarks compare with or drive
-  tshark softflowd nfdump xvfb xauth
+  tshark softflowd nfdump xvfb xauth openssl
 )
 
 install_missing() {

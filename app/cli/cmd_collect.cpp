@@ -1,10 +1,14 @@
 #include "cli_common.h"
 #include "commands.h"
+#include "forward_options.h"
 
 #include "core/collect/collector.h"
+#include "core/forward/connection_tester.h"
+#include "core/forward/forward_history.h"
 #include "core/query/time_spec.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QTimer>
 
 namespace flowlens::cli {
@@ -21,7 +25,26 @@ QString statusLine(const collect::CollectorSnapshot& s)
                        .arg(s.receiver.exporters.size());
     if (!s.writerError.isEmpty())
         line += QStringLiteral(" | STORE ERROR: ") + s.writerError;
+    if (s.forward)
+        line += QStringLiteral("\n  ") + forwardStatusLine(*s.forward);
     return line + QLatin1Char('\n');
+}
+
+/// --forward-test: reachability and credentials, checked separately.
+int runForwardTest(const forward::ForwardConfig& config)
+{
+    forward::ConnectionTester tester;
+    forward::ConnectionTestResult result;
+    QEventLoop loop;
+    QObject::connect(&tester, &forward::ConnectionTester::finished, &loop,
+                     [&](const forward::ConnectionTestResult& r) {
+                         result = r;
+                         loop.quit();
+                     });
+    tester.start(config);
+    loop.exec();
+    printErr(QStringLiteral("testing %1\n%2\n").arg(config.destinationText(), result.summary()));
+    return result.ok() ? kExitOk : kExitFailure;
 }
 
 } // namespace
@@ -61,18 +84,35 @@ int runCollect(const QStringList& args)
                        "repeatable."),
         QStringLiteral("EXPORTER=N"));
     p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
-    if (int rc =
-            parseOrExit(p, args,
-                        QStringLiteral("\n\nExit codes: 0 stopped cleanly, 1 database error, 2 bad arguments "
-                                       "or an endpoint that cannot be bound."));
+    const ForwardOptions forwardOptions;
+    forwardOptions.addTo(p);
+    if (int rc = parseOrExit(
+            p, args,
+            QStringLiteral("\n\nForwarding: the secret comes from $FLOWLENS_FORWARD_PASSWORD only. "
+                           "Undelivered flows stay in the database and are sent by the next run.\n"
+                           "Exit codes: 0 stopped cleanly, 1 database error (or --forward-test "
+                           "failed), 2 bad arguments or an endpoint that cannot be bound."));
         rc >= 0)
         return rc;
+    auto forwardConfig = forwardOptions.read(p, QProcessEnvironment::systemEnvironment());
+    if (!forwardConfig) {
+        printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(forwardConfig.error()));
+        return kExitUsage;
+    }
+    if (p.isSet(forwardOptions.test)) {
+        if (!*forwardConfig) {
+            printErr(QStringLiteral("flowlens-cli collect: --forward-test needs --forward-url\n"));
+            return kExitUsage;
+        }
+        return runForwardTest(**forwardConfig);
+    }
     if (!p.isSet(db)) {
         printErr(QStringLiteral("flowlens-cli collect: --db FILE is required\n"));
         return kExitUsage;
     }
     collect::CollectorConfig config;
     config.databasePath = p.value(db);
+    config.forward = *forwardConfig;
     for (const QString& text : p.values(listen)) {
         const auto ep = decode::Endpoint::parse(text.toStdString());
         if (!ep) {
@@ -144,6 +184,11 @@ int runCollect(const QStringList& args)
             printErr(QStringLiteral("not listening: %1\n").arg(st.error));
     }
     printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
+    if (config.forward)
+        printErr(QStringLiteral("forwarding every stored flow to %1%2\n")
+                     .arg(config.forward->destinationText(),
+                          config.forward->verifyTls ? QString()
+                                                    : QStringLiteral(" (TLS certificate verification OFF)")));
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
@@ -151,9 +196,14 @@ int runCollect(const QStringList& args)
         QTimer::singleShot(std::chrono::seconds(durationS), qApp, [] { QCoreApplication::quit(); });
     const bool isQuiet = p.isSet(quiet);
     int ticks = 0;
+    QString shownSetupError;
     QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
                      [&](const collect::CollectorSnapshot& s) {
-                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty()))
+                         // A new forwarding setup error is shown at once (then with the usual lines).
+                         const QString setupError = s.forward ? s.forward->setupError : QString();
+                         const bool newSetupError = setupError != shownSetupError && !setupError.isEmpty();
+                         shownSetupError = setupError;
+                         if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || newSetupError))
                              printErr(statusLine(s));
                      });
     QCoreApplication::exec();
@@ -169,6 +219,24 @@ int runCollect(const QStringList& args)
                  .arg(last.receiver.flowsDecoded)
                  .arg(stopped->flowsStored)
                  .arg(last.receiver.flowsDropped));
+    if (last.forward) {
+        printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
+        if (last.forward->counters.setAside + last.forward->counters.failed > 0) {
+            auto history = forward::readForwardHistory(config.databasePath, config.forward->cursorName, 5);
+            for (const auto& b : history ? history->rejected : std::vector<forward::RejectedBatch>{})
+                printErr(QStringLiteral(
+                             "  %1: %2 of %3 records not accepted (HTTP %4, blocks %5:%6 to %7:%8): %9\n")
+                             .arg(b.kind)
+                             .arg(b.failed)
+                             .arg(b.records)
+                             .arg(b.httpStatus)
+                             .arg(b.firstBlock)
+                             .arg(b.firstRow)
+                             .arg(b.lastBlock)
+                             .arg(b.endRow)
+                             .arg(b.error));
+        }
+    }
     for (const auto& [key, st] : last.receiver.exporters) {
         QString anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)

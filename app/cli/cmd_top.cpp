@@ -151,8 +151,9 @@ int runTop(const QStringList& args)
                    .arg(QStringLiteral("share"), 6);
         int rank = 0;
         for (const auto& row : result->rows) {
+            ++rank;
             out += QStringLiteral("%1  %2  %3  %4  %5  %6\n")
-                       .arg(++rank, 4)
+                       .arg(rank, 4)
                        .arg(keys[rank - 1], -keyWidth)
                        .arg(row.counters.flows, 14)
                        .arg(value(row.counters, store::Metric::Packets), 14)

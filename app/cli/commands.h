@@ -9,5 +9,6 @@ int runImport(const QStringList& args);
 int runTop(const QStringList& args);
 int runFlows(const QStringList& args);
 int runGen(const QStringList& args);
+int runExporters(const QStringList& args);
 
 } // namespace flowlens::cli

@@ -1,32 +1,36 @@
 #include "cli_common.h"
 #include "commands.h"
 
+#include "core/util/allocator.h"
+
 #include <QCoreApplication>
 
 using namespace flowlens::cli;
 
 namespace {
 
-const QString kUsage =
-    QStringLiteral("Usage: flowlens-cli COMMAND [options]\n"
-                   "\n"
-                   "FlowLens command line: collect and analyse NetFlow v5/v9 and IPFIX without a display.\n"
-                   "\n"
-                   "Commands:\n"
-                   "  collect   receive flows on UDP and store them (until Ctrl-C or --duration)\n"
-                   "  import    decode pcap/pcapng captures or raw datagrams into a database\n"
-                   "  top       top-N addresses, pairs, ports, protocols or exporters (like nfdump -s)\n"
-                   "  flows     print stored flows as NDJSON or CSV, with a filter\n"
-                   "  gen       send synthetic NetFlow/IPFIX to a collector (demo, tests, load)\n"
-                   "\n"
-                   "Run 'flowlens-cli COMMAND --help' for a command's options.\n"
-                   "Exit codes: 0 success, 1 failure while running (unreadable input, database error),\n"
-                   "            2 bad arguments or an endpoint that cannot be bound.\n");
+const QString kUsage = QStringLiteral(
+    "Usage: flowlens-cli COMMAND [options]\n"
+    "\n"
+    "FlowLens command line: collect and analyse NetFlow v5/v9, IPFIX and sFlow without a display.\n"
+    "\n"
+    "Commands:\n"
+    "  collect   receive flows on UDP and store them (until Ctrl-C or --duration)\n"
+    "  import    decode pcap/pcapng captures or raw datagrams into a database\n"
+    "  top       top-N addresses, pairs, ports, protocols or exporters (like nfdump -s)\n"
+    "  flows     print stored flows as NDJSON or CSV, with a filter\n"
+    "  exporters health of every exporter: rates, sequence loss, templates, sampling, anomalies\n"
+    "  gen       send synthetic NetFlow/IPFIX/sFlow to a collector (demo, tests, load)\n"
+    "\n"
+    "Run 'flowlens-cli COMMAND --help' for a command's options.\n"
+    "Exit codes: 0 success, 1 failure while running (unreadable input, database error),\n"
+    "            2 bad arguments or an endpoint that cannot be bound.\n");
 
 } // namespace
 
 int main(int argc, char** argv)
 {
+    flowlens::tuneAllocator();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("flowlens"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FLOWLENS_VERSION));
@@ -56,6 +60,8 @@ int main(int argc, char** argv)
         return runFlows(args);
     if (command == QLatin1String("gen"))
         return runGen(args);
+    if (command == QLatin1String("exporters"))
+        return runExporters(args);
     printErr(QStringLiteral("flowlens-cli: unknown command \"%1\"\n\n").arg(command) + kUsage);
     return kExitUsage;
 }

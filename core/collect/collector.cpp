@@ -4,6 +4,8 @@
 #include "udp_receiver.h"
 #include "writer_worker.h"
 
+#include "core/forward/forwarder.h"
+
 #include <QThread>
 
 namespace flowlens::collect {
@@ -68,6 +70,21 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         QMetaObject::invokeMethod(m_receiver, [receiver = m_receiver, templates] {
             (void)receiver->decoder().loadTemplates(templates);
         });
+    // Forwarding reads what the writer commits, through its own connection to the same file. Started
+    // before binding, so a new cursor placed at the end of the store precedes every flow of this run.
+    if (config.forward) {
+        m_forwarder = std::make_unique<forward::Forwarder>();
+        if (auto r = m_forwarder->start(config.databasePath, *config.forward, config.forwardEnricher); !r) {
+            m_forwarder.reset();
+            QMetaObject::invokeMethod(
+                m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);
+            shutdownThreads();
+            return fail(QStringLiteral("cannot start forwarding: %1").arg(r.error()));
+        }
+        connect(m_writer, &WriterWorker::committed, m_forwarder.get(), &forward::Forwarder::notifyStored);
+        connect(m_forwarder.get(), &forward::Forwarder::statusChanged, this,
+                [this](const forward::ForwardStatus& status) { m_last.forward = status; });
+    }
     m_overrides.clear();
     setSamplingOverrides(config.samplingOverrides); // queued before bindAll: applies to the first datagram
     Result<std::vector<EndpointState>> bound;
@@ -75,6 +92,10 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         m_receiver, [&] { bound = m_receiver->bindAll(endpoints, useDefaults); },
         Qt::BlockingQueuedConnection);
     if (!bound) {
+        if (m_forwarder) {
+            m_forwarder->stop();
+            m_forwarder.reset();
+        }
         QMetaObject::invokeMethod(
             m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);
         shutdownThreads();
@@ -86,6 +107,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     connect(m_writer, &WriterWorker::committed, this, &Collector::onWriterCommitted);
     m_last = CollectorSnapshot{};
     m_last.receiver.endpoints = *bound;
+    if (m_forwarder)
+        m_last.forward = m_forwarder->lastStatus();
     m_running = true;
     return *bound;
 }
@@ -139,6 +162,12 @@ Result<store::WriterStats> Collector::stop()
     m_last.receiver = final;
     if (finished)
         m_last.writer = *finished;
+    // After the final commit, so the last flows get their chance to leave within the grace time.
+    if (m_forwarder) {
+        m_forwarder->notifyStored();
+        m_last.forward = m_forwarder->stop();
+        m_forwarder.reset();
+    }
     shutdownThreads();
     return finished;
 }

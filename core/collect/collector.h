@@ -2,16 +2,23 @@
 
 #include "core/collect/collector_snapshot.h"
 #include "core/decode/flow_decoder.h"
+#include "core/forward/forward_config.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QObject>
 #include <QString>
 
 class QThread;
+
+namespace flowlens::forward {
+class FieldEnricher;
+class Forwarder;
+} // namespace flowlens::forward
 
 namespace flowlens::collect {
 
@@ -37,6 +44,10 @@ struct CollectorConfig
     std::size_t queueCapacityFlows = 262144; ///< flows waiting for the writer before drops
     int receiveBufferBytes = 32 * 1024 * 1024;
     std::vector<SamplingOverride> samplingOverrides;
+    /// Forward every stored flow to OpenObserve (core/forward) while collecting; none when unset.
+    std::optional<forward::ForwardConfig> forward;
+    /// Adds fields to every forwarded record (the GeoIP enrichment plugs in here); may be null.
+    std::shared_ptr<const forward::FieldEnricher> forwardEnricher;
 };
 
 /// 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 (sFlow).
@@ -61,6 +72,8 @@ public:
     /// Replaces the sampling overrides while running (takes effect for the next datagram).
     void setSamplingOverrides(const std::vector<SamplingOverride>& overrides);
     CollectorSnapshot lastSnapshot() const { return m_last; }
+    /// The forwarder while running with CollectorConfig::forward (e.g. to change its settings), else null.
+    forward::Forwarder* forwarder() const { return m_forwarder.get(); }
 
 signals:
     void snapshotReady(const flowlens::collect::CollectorSnapshot& snapshot);
@@ -81,6 +94,7 @@ private:
     std::uint64_t m_prevDatagrams = 0;
     std::uint64_t m_prevTimeNs = 0;
     std::vector<SamplingOverride> m_overrides;
+    std::unique_ptr<forward::Forwarder> m_forwarder;
 };
 
 } // namespace flowlens::collect

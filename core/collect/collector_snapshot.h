@@ -3,10 +3,12 @@
 #include "core/decode/anomaly.h"
 #include "core/decode/exporter_stats.h"
 #include "core/decode/interface_counters.h"
+#include "core/forward/forward_status.h"
 #include "core/store/flow_writer.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -51,6 +53,8 @@ struct CollectorSnapshot
     std::size_t queueDepth = 0;
     double flowsPerSecond = 0; ///< decoded, over the last interval
     double datagramsPerSecond = 0;
+    /// Forwarding to OpenObserve (sent/s, delivered, backlog, last error, state); none when off.
+    std::optional<forward::ForwardStatus> forward;
 };
 
 } // namespace flowlens::collect

@@ -34,9 +34,11 @@ struct DecoderLimits
     std::size_t maxDomains = 10000;           ///< exporter+domain entries tracked
     std::size_t maxTemplatesPerDomain = 4096; ///< v9/IPFIX templates + options templates
     std::size_t maxTemplateFields = 512;      ///< fields in one template record
-    /// Data sets kept per domain while their template is unknown (decoded when it arrives).
-    std::size_t maxPendingSets = 256;
-    std::size_t maxPendingBytes = 1u << 20;             ///< bytes of such sets per domain
+    /// Data sets kept per domain while their template is unknown (decoded when it arrives). Sized
+    /// for a minute of a busy exporter: templates are often refreshed only every minute or so.
+    std::size_t maxPendingSets = 16384;
+    std::size_t maxPendingBytes = 16u << 20;            ///< bytes of such sets per domain
+    std::size_t maxPendingBytesTotal = 64u << 20;       ///< and across all domains
     std::uint64_t maxPendingAgeNs = 600'000'000'000ull; ///< older ones expire (10 minutes)
     /// RFC 5103 biflow records (reverse counters, PEN 29305): also emit the reverse direction
     /// as a flow of its own (addresses, ports, MACs, interfaces, AS and masks swapped), so that
@@ -57,7 +59,9 @@ public:
 
     /// Decodes one UDP payload from `from`, received at `receivedNs` (UTC ns), appending the flows
     /// it holds to `out`. Never throws, never reads outside `datagram`; problems become anomaly
-    /// counters. Returns the number of records appended.
+    /// counters. Data sets that arrived before their template are kept (see DecoderLimits) and
+    /// their records appended by the call that brings the template, with their own packet's
+    /// context (sequence, export and receive times). Returns the number of records appended.
     std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
                        std::vector<FlowRecord>& out);
     /// As above; sFlow counter samples with interface counters are appended to `counters` when it

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace flowlens::decode {
 
@@ -627,12 +628,10 @@ std::uint64_t RecordScratch::statedRate() const
         return samplingInterval;
     if (randomInterval)
         return randomInterval;
-    if (packetInterval) {
-        // 305/306: `interval` packets taken, then `space` packets skipped.
-        if (packetSpace)
-            return (packetInterval + packetSpace) / packetInterval;
-        return packetInterval;
-    }
+    // 305/306: `interval` packets taken, then `space` packets skipped. 305 alone states no rate
+    // (Cisco sends 305 = 1 next to 309/310 for random n-out-of-N sampling).
+    if (packetInterval && packetSpace)
+        return (packetInterval + packetSpace) / packetInterval;
     if (samplingSize && samplingPopulation)
         return samplingPopulation / samplingSize;
     return 0;
@@ -658,6 +657,10 @@ CompiledLayout compileLayout(std::span<const FieldSpec> fields, std::size_t v9Sc
     // Pass 1: raw actions, length checks and the best rank per slot.
     std::array<std::uint8_t, SlotCount_> bestRank;
     bestRank.fill(0xff);
+    // A template may repeat an IE (e.g. Huawei: outer then inner addresses and ports); like
+    // decoders that assign in order, the last occurrence of the best-ranked IE wins.
+    std::array<std::size_t, SlotCount_> winner;
+    winner.fill(SIZE_MAX);
     struct Pending
     {
         const Mapping* mapping;
@@ -678,12 +681,13 @@ CompiledLayout compileLayout(std::span<const FieldSpec> fields, std::size_t v9Sc
             continue;
         }
         raw[i] = Pending{m, m->action};
-        if (m->slot != NoSlot)
-            bestRank[m->slot] = std::min(bestRank[m->slot], m->rank);
+        if (m->slot != NoSlot && m->rank <= bestRank[m->slot]) {
+            bestRank[m->slot] = m->rank;
+            winner[m->slot] = i;
+        }
     }
 
-    // Pass 2: steps; losers of a slot (and repeated winners) become skips.
-    std::array<bool, SlotCount_> taken{};
+    // Pass 2: steps; the losers of a slot become skips.
     std::uint32_t offset = 0;
     std::uint32_t minLength = 0;
     for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -693,12 +697,8 @@ CompiledLayout compileLayout(std::span<const FieldSpec> fields, std::size_t v9Sc
         if (raw[i].mapping) {
             const Mapping& m = *raw[i].mapping;
             param = m.param;
-            if (m.slot != NoSlot) {
-                if (m.rank != bestRank[m.slot] || taken[m.slot])
-                    action = FieldAction::Skip;
-                else
-                    taken[m.slot] = true;
-            }
+            if (m.slot != NoSlot && winner[m.slot] != i)
+                action = FieldAction::Skip;
             if (action == FieldAction::ReverseBytes || action == FieldAction::ReversePackets)
                 out.hasReverse = true;
             if (action >= FieldAction::SamplingInterval && action <= FieldAction::SamplingPopulation)
@@ -775,6 +775,12 @@ void finalizeRecord(FlowRecord& rec, const RecordScratch& s, const TimeContext& 
     auto fromUptime = [&](std::uint32_t instant, std::uint64_t& out) {
         if (t.hasUptime) {
             out = uptimeToUnixNs(exportNs, t.sysUptimeMs, instant);
+            return true;
+        }
+        // systemInitTimeMilliseconds: the record's own (Huawei sends it in data records), else
+        // the one learned from options data.
+        if (s.have & RecordScratch::HaveSystemInit) {
+            out = (s.systemInitMs + instant) * 1'000'000ull;
             return true;
         }
         if (t.hasSystemInit) {

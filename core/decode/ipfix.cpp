@@ -2,6 +2,8 @@
 
 #include "byte_reader.h"
 
+#include <algorithm>
+
 namespace flowlens::decode {
 
 namespace {
@@ -61,25 +63,22 @@ std::size_t IpfixDecoder::decode(std::span<const std::byte> datagram, const Endp
     m_sets.expirePending(d, receivedNs);
 
     const auto* data = reinterpret_cast<const std::uint8_t*>(datagram.data());
-    std::size_t size = datagram.size();
-    if (messageLength < kHeaderSize || messageLength > size) {
-        // Decode what the datagram holds; the header length cannot be right.
+    const std::size_t size = datagram.size();
+    // Sets start within the message length; a set may run past it as long as it fits the
+    // datagram (some exporters get the header length wrong), which is counted as BadLength.
+    // Bytes after the message that are not zero fill (e.g. a second, concatenated message: one
+    // message per datagram, RFC 7011 10.3.3) are TrailingBytes and not decoded.
+    const std::size_t end = messageLength < kHeaderSize ? size : std::min<std::size_t>(messageLength, size);
+    if (messageLength > size || messageLength < kHeaderSize)
         countAnomaly(stats.anomalies, Anomaly::BadLength);
-    } else if (messageLength < size) {
-        // One message per datagram (RFC 7011 10.3.3); anything after it that is not zero fill
-        // (e.g. a second, concatenated message) is not decoded.
-        if (!allZero(data + messageLength, size - messageLength))
-            countAnomaly(stats.anomalies, Anomaly::TrailingBytes);
-        size = messageLength;
-    }
 
     const std::size_t before = out.size();
     std::size_t pos = kHeaderSize;
     std::uint32_t records = 0;
     bool recordsKnown = true;
-    while (pos < size) {
+    while (pos < end) {
         const std::size_t remaining = size - pos;
-        if (allZero(data + pos, remaining))
+        if (allZero(data + pos, end - pos))
             break;
         if (remaining < 4) {
             countAnomaly(stats.anomalies, Anomaly::TrailingBytes);
@@ -88,7 +87,9 @@ std::size_t IpfixDecoder::decode(std::span<const std::byte> datagram, const Endp
         const std::uint16_t setId = loadBe16(data + pos);
         std::size_t setLength = loadBe16(data + pos + 2);
         if (setLength < 4) {
-            countAnomaly(stats.anomalies, Anomaly::BadSetLength);
+            // A zero run followed by something else is trailing garbage, not a set.
+            countAnomaly(stats.anomalies,
+                         setId == 0 && setLength == 0 ? Anomaly::TrailingBytes : Anomaly::BadSetLength);
             break;
         }
         if (setLength > remaining) {
@@ -99,6 +100,11 @@ std::size_t IpfixDecoder::decode(std::span<const std::byte> datagram, const Endp
         const std::size_t bodyLength = setLength - 4;
         if (setId == 2 || setId == 3) {
             m_sets.templateSet(d, body, bodyLength, true, setId == 3, out);
+        } else if (setId == 0 || setId == 1) {
+            // Not used in IPFIX (RFC 7011 3.3.2), but some exporters (and scapy) send NetFlow v9
+            // template (0) and options template (1) sets; decoded as such, and counted.
+            countAnomaly(stats.anomalies, Anomaly::BadSetId);
+            m_sets.templateSet(d, body, bodyLength, setId == 0, setId == 1, out);
         } else if (setId < 256) {
             countAnomaly(stats.anomalies, Anomaly::BadSetId);
         } else {
@@ -109,6 +115,11 @@ std::size_t IpfixDecoder::decode(std::span<const std::byte> datagram, const Endp
         }
         pos += setLength;
     }
+    if (pos > end && end == messageLength)
+        countAnomaly(stats.anomalies, Anomaly::BadLength);
+    const std::size_t tail = std::max(pos, end);
+    if (tail < size && !allZero(data + tail, size - tail))
+        countAnomaly(stats.anomalies, Anomaly::TrailingBytes);
     // IPFIX numbers data records (options data included). Without a set's template its record
     // count is unknown: account what is known, then resynchronise on the next message.
     accountSequence(stats, packet.sequence, records);

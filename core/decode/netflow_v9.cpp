@@ -80,7 +80,9 @@ std::size_t NetflowV9Decoder::decode(std::span<const std::byte> datagram, const 
         const std::uint16_t setId = loadBe16(data + pos);
         std::size_t setLength = loadBe16(data + pos + 2);
         if (setLength < 4) {
-            countAnomaly(stats.anomalies, Anomaly::BadSetLength);
+            // A zero run followed by something else is trailing garbage, not a set.
+            countAnomaly(stats.anomalies,
+                         setId == 0 && setLength == 0 ? Anomaly::TrailingBytes : Anomaly::BadSetLength);
             break; // cannot find the next FlowSet
         }
         if (setLength > remaining) {
@@ -94,6 +96,7 @@ std::size_t NetflowV9Decoder::decode(std::span<const std::byte> datagram, const 
             records += m_sets.templateSet(d, body, bodyLength, false, setId == 1, out);
         } else if (setId < 256) {
             countAnomaly(stats.anomalies, Anomaly::BadSetId);
+            recordsKnown = false; // its records count in the header, but cannot be counted here
         } else {
             const auto r = m_sets.dataSet(d, setId, body, bodyLength, packet, out);
             records += r.flows + r.optionsRecords;

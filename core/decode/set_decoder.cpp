@@ -178,6 +178,7 @@ void SetDecoder::learn(Domain& d, Template&& t, std::vector<FlowRecord>& out)
         }
         const PendingSet set = std::move(*p);
         state.pendingBytes -= set.body.size();
+        m_context.pendingBytesTotal -= std::min(m_context.pendingBytesTotal, set.body.size());
         p = state.pending.erase(p);
         decodeWith(d, tpl, reinterpret_cast<const std::uint8_t*>(set.body.data()), set.body.size(),
                    set.context, out);
@@ -341,13 +342,22 @@ void SetDecoder::keepPending(Domain& d, std::uint16_t setId, const std::uint8_t*
         ++d.stats->pendingExpired;
         return;
     }
-    // Make room by dropping the oldest.
+    // Make room by dropping this domain's oldest.
     while (!state.pending.empty() && (state.pending.size() >= limits.maxPendingSets ||
                                       state.pendingBytes + length > limits.maxPendingBytes)) {
         state.pendingBytes -= state.pending.front().body.size();
+        m_context.pendingBytesTotal -=
+            std::min(m_context.pendingBytesTotal, state.pending.front().body.size());
         state.pending.pop_front();
         ++d.stats->pendingExpired;
     }
+    // Other domains' data is never evicted for this one: past the global bound, this set is dropped.
+    if (m_context.pendingBytesTotal + length > limits.maxPendingBytesTotal) {
+        ++d.stats->pendingExpired;
+        d.stats->pendingSets = static_cast<std::uint32_t>(state.pending.size());
+        return;
+    }
+    m_context.pendingBytesTotal += length;
     PendingSet set;
     set.templateId = setId;
     set.context = packet;
@@ -367,6 +377,8 @@ void SetDecoder::expirePending(Domain& d, std::uint64_t nowNs)
         if (nowNs <= at || nowNs - at <= maxAge)
             break;
         state.pendingBytes -= state.pending.front().body.size();
+        m_context.pendingBytesTotal -=
+            std::min(m_context.pendingBytesTotal, state.pending.front().body.size());
         state.pending.pop_front();
         ++d.stats->pendingExpired;
     }

@@ -31,6 +31,7 @@ struct DecoderContext
     DomainRegistry registry;
     TemplateCache templates;
     std::unordered_map<IpAddress, SamplingOverride, IpAddressHash> overrides;
+    std::size_t pendingBytesTotal = 0; ///< data waiting for templates, all domains
 
     const SamplingOverride* overrideFor(const IpAddress& exporter) const
     {

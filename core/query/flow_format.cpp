@@ -196,6 +196,12 @@ std::string networkText(const decode::IpAddress& addr, int prefixLength)
 void appendFlowJson(std::string& out, const FlowRecord& r)
 {
     out.push_back('{');
+    appendFlowJsonMembers(out, r);
+    out.push_back('}');
+}
+
+void appendFlowJsonMembers(std::string& out, const FlowRecord& r)
+{
     bool first = true;
     for (const Column& c : kColumns) {
         if (!first)
@@ -206,7 +212,6 @@ void appendFlowJson(std::string& out, const FlowRecord& r)
         out.append("\":");
         appendValue(out, r, c, true);
     }
-    out.push_back('}');
 }
 
 std::string flowCsvHeader()

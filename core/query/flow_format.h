@@ -15,6 +15,9 @@ const std::vector<std::string>& flowOutputFields();
 /// addresses as strings ("" when absent), src_net/dst_net as prefixes, times in ns, MACs as text,
 /// lists as arrays. Counters are raw as sent; sampling_rate is beside them.
 void appendFlowJson(std::string& out, const decode::FlowRecord& r);
+/// The members of appendFlowJson's object without the braces (`"type":"IPFIX",...`), so that
+/// callers can add fields of their own (the OpenObserve forwarder adds _timestamp and more).
+void appendFlowJsonMembers(std::string& out, const decode::FlowRecord& r);
 /// CSV header line for appendFlowCsv (no newline).
 std::string flowCsvHeader();
 /// Appends one flow as a CSV row (no newline); lists are joined with ';'.

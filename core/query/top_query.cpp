@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace flowlens::query {
 
@@ -141,47 +142,122 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     if (!req.filter.isEmpty())
         return fullScan();
 
-    // Whole minutes inside the range come from rollups; the partial minutes at the edges are scanned.
-    const std::uint64_t sinceS = req.sinceNs / kNs + (req.sinceNs % kNs ? 1 : 0);
-    std::int64_t firstBucket = std::int64_t(sinceS) + (kBucket - std::int64_t(sinceS) % kBucket) % kBucket;
-    const std::uint64_t untilCapped = std::min<std::uint64_t>(req.untilNs, std::uint64_t(INT64_MAX));
-    std::int64_t endBucket = std::int64_t(untilCapped / kNs);
-    endBucket -= endBucket % kBucket;
-    if (req.untilNs == UINT64_MAX)
-        endBucket = INT64_MAX / 2;
-    if (endBucket <= firstBucket)
+    // Bound an open-ended range by the stored data, so the plan covers only real minutes.
+    auto span = reader.timeRange();
+    if (!span)
+        return fail(span.error());
+    if (span->second == 0)
+        return result; // empty database
+    const std::uint64_t since = std::max(req.sinceNs, span->first);
+    const std::uint64_t until = std::min(req.untilNs, span->second + 1);
+    if (since >= until)
+        return result;
+
+    // Whole minutes inside the range come from rollups; partial minutes at the edges are scanned.
+    const std::int64_t sinceS = std::int64_t(since / kNs);
+    std::int64_t firstMinute = sinceS - sinceS % kBucket;
+    const bool sinceAligned = since == std::uint64_t(firstMinute) * kNs;
+    if (!sinceAligned)
+        firstMinute += kBucket;
+    std::int64_t endMinute = std::int64_t(until / kNs);
+    endMinute -= endMinute % kBucket;
+    const bool untilOpen = until == span->second + 1 && req.untilNs > span->second;
+    if (untilOpen)
+        endMinute = std::int64_t(span->second / kNs) - std::int64_t(span->second / kNs) % kBucket + kBucket;
+    const bool sinceOpen = req.sinceNs <= span->first;
+    if (sinceOpen)
+        firstMinute = std::int64_t(span->first / kNs) - std::int64_t(span->first / kNs) % kBucket;
+    if (endMinute <= firstMinute)
         return fullScan();
 
     AccumMap map;
-    std::uint64_t edgeKeys = 0;
-    if (auto r = scanInto(reader, req, req.sinceNs, std::uint64_t(firstBucket) * kNs, map, result.total,
-                          result.sampled);
-        !r)
-        return fail(r.error());
-    if (req.untilNs != UINT64_MAX)
-        if (auto r = scanInto(reader, req, std::uint64_t(endBucket) * kNs, req.untilNs, map, result.total,
+    if (!sinceOpen && !sinceAligned)
+        if (auto r = scanInto(reader, req, since, std::uint64_t(firstMinute) * kNs, map, result.total,
                               result.sampled);
             !r)
             return fail(r.error());
-    edgeKeys = map.size();
-    (void)edgeKeys;
+    if (!untilOpen && std::uint64_t(endMinute) * kNs < until)
+        if (auto r = scanInto(reader, req, std::uint64_t(endMinute) * kNs, until, map, result.total,
+                              result.sampled);
+            !r)
+            return fail(r.error());
 
-    auto cuts = reader.rollupCuts(req.by, firstBucket, endBucket);
-    if (!cuts)
-        return fail(cuts.error());
-    auto rows = reader.rollupRows(req.by, firstBucket, endBucket);
-    if (!rows)
-        return fail(rows.error());
+    // Plan: the coarsest complete bucket at each point (hour, 10 minutes, minute). A coarse bucket
+    // whose bounds cannot prove exactness (merged) is replaced by finer ones.
+    struct Run
+    {
+        std::int64_t tier, from, to;
+    };
+    std::vector<Run> plan;
+    {
+        std::unordered_set<std::int64_t> usable[2];
+        const std::int64_t coarseTiers[2] = {3600, 600};
+        for (int t = 0; t < 2; ++t) {
+            const std::int64_t tier = coarseTiers[t];
+            auto complete = reader.completeBuckets(tier, firstMinute, endMinute);
+            if (!complete)
+                return fail(complete.error());
+            auto cuts = reader.rollupCuts(req.by, firstMinute, endMinute, tier);
+            if (!cuts)
+                return fail(cuts.error());
+            std::unordered_set<std::int64_t> merged;
+            for (const auto& c : *cuts)
+                if (c.merged)
+                    merged.insert(c.bucket);
+            for (std::int64_t b : *complete)
+                if (!merged.count(b))
+                    usable[t].insert(b);
+        }
+        for (std::int64_t p = firstMinute; p < endMinute;) {
+            std::int64_t tier = kBucket;
+            if (p % 3600 == 0 && p + 3600 <= endMinute && usable[0].count(p))
+                tier = 3600;
+            else if (p % 600 == 0 && p + 600 <= endMinute && usable[1].count(p))
+                tier = 600;
+            if (!plan.empty() && plan.back().tier == tier && plan.back().to == p)
+                plan.back().to = p + tier;
+            else
+                plan.push_back({tier, p, p + tier});
+            p += tier;
+        }
+    }
 
-    std::unordered_map<std::int64_t, const store::RollupCut*> cutOf;
+    std::unordered_map<std::int64_t, const store::RollupCut*> cutOf; // key: bucket * 8 + tier index
+    std::vector<store::RollupCut> cuts;
+    std::vector<store::RollupRow> rows;
+    std::vector<store::RollupRow> protoRows;
+    std::vector<std::int64_t> rowTier;
+    for (const Run& run : plan) {
+        auto c = reader.rollupCuts(req.by, run.from, run.to, run.tier);
+        if (!c)
+            return fail(c.error());
+        for (auto& cut : *c) {
+            cut.bucket = cut.bucket * 8 + (run.tier == 60 ? 0 : (run.tier == 600 ? 1 : 2));
+            cuts.push_back(cut);
+        }
+        auto r = reader.rollupRows(req.by, run.from, run.to, run.tier);
+        if (!r)
+            return fail(r.error());
+        for (auto& row : *r) {
+            row.bucket = row.bucket * 8 + (run.tier == 60 ? 0 : (run.tier == 600 ? 1 : 2));
+            rows.push_back(row);
+        }
+        if (req.by == Dimension::Ip) {
+            auto pr = reader.rollupRows(Dimension::Proto, run.from, run.to, run.tier);
+            if (!pr)
+                return fail(pr.error());
+            protoRows.insert(protoRows.end(), pr->begin(), pr->end());
+        }
+    }
+
     std::uint64_t bound = 0; // the most any key can be missing from what the rollups show
     bool merged = false;
-    for (const auto& c : *cuts) {
+    for (const auto& c : cuts) {
         cutOf[c.bucket] = &c;
         bound += store::metricValue(c.maxDropped, req.order, req.raw);
         merged = merged || c.merged;
     }
-    for (const auto& row : *rows) {
+    for (const auto& row : rows) {
         Accum& a = map[row.key];
         a.counters.add(row.counters);
         if (!row.key.isOther() && cutOf.count(row.bucket))
@@ -189,27 +265,19 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         result.sampled = result.sampled || row.counters.scaledBytes != row.counters.bytes;
     }
     // Totals: the rollup rows of any dimension sum to every flow, "other" included (Ip counts twice).
-    if (req.by != Dimension::Ip) {
-        for (const auto& row : *rows)
-            result.total.add(row.counters);
-    } else {
-        auto protoRows = reader.rollupRows(Dimension::Proto, firstBucket, endBucket);
-        if (!protoRows)
-            return fail(protoRows.error());
-        for (const auto& row : *protoRows)
-            result.total.add(row.counters);
-    }
+    for (const auto& row : req.by == Dimension::Ip ? protoRows : rows)
+        result.total.add(row.counters);
     result.keys = map.size() - (map.count(RollupKey{}) ? 1 : 0);
     // Rank including one extra row to check the gap to the first key left out.
     result.rows = rank(map, req, limit ? limit + 1 : 0);
     result.fromRollups = true;
 
-    bool exact = cuts->empty();
+    bool exact = cuts.empty();
     if (!exact && !merged) {
         const std::size_t shown = limit ? std::min(limit, result.rows.size()) : result.rows.size();
         exact = true;
         for (std::size_t i = 0; i < shown && exact; ++i)
-            exact = map[result.rows[i].key].truncatedPresent == cuts->size();
+            exact = map[result.rows[i].key].truncatedPresent == cuts.size();
         if (exact && limit && shown == limit) {
             const std::uint64_t last =
                 store::metricValue(result.rows[shown - 1].counters, req.order, req.raw);

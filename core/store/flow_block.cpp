@@ -16,24 +16,27 @@ namespace {
 constexpr char kMagic[4] = {'F', 'L', 'B', '1'};
 constexpr std::size_t kHeaderSize = 4 + 4 + 2;
 constexpr std::size_t kEntrySize = 1 + 1 + 4 + 4;
+constexpr std::size_t kStride = sizeof(FlowRecord);
 
 enum Transform : std::uint8_t
 {
-    kPlain = 0,
     kShuffle = 1,      ///< byte planes: all first bytes, then all second bytes, ...
     kDeltaShuffle = 2, ///< 64-bit wrapping delta from the previous value, then byte planes
+    kConstant = 3,     ///< every value equal: the payload is that one value, uncompressed
+    kV4Shuffle = 4,    ///< IPv4-mapped addresses only: their 4 IPv4 bytes, byte planes
+    kPlain = 5,        ///< 1-byte values as they are
 };
 
-void put16(std::vector<std::byte>& out, std::uint16_t v)
+void put16(std::byte* p, std::uint16_t v)
 {
-    out.push_back(std::byte(v));
-    out.push_back(std::byte(v >> 8));
+    p[0] = std::byte(v);
+    p[1] = std::byte(v >> 8);
 }
 
-void put32(std::vector<std::byte>& out, std::uint32_t v)
+void put32(std::byte* p, std::uint32_t v)
 {
     for (int i = 0; i < 4; ++i)
-        out.push_back(std::byte(v >> (8 * i)));
+        p[i] = std::byte(v >> (8 * i));
 }
 
 std::uint32_t get32(const std::byte* p)
@@ -42,65 +45,125 @@ std::uint32_t get32(const std::byte* p)
            (std::uint32_t(p[3]) << 24);
 }
 
-void gather(std::span<const FlowRecord> records, const FieldInfo& info, std::byte* out)
+template <class T>
+T loadAt(const std::byte* base, std::size_t i)
 {
-    const std::size_t size = info.size;
-    const auto* base = reinterpret_cast<const std::byte*>(records.data()) + info.offset;
-    for (std::size_t i = 0; i < records.size(); ++i)
-        std::memcpy(out + i * size, base + i * sizeof(FlowRecord), size);
+    T v;
+    std::memcpy(&v, base + i * kStride, sizeof(T));
+    return v;
 }
 
-void scatter(const std::byte* in, const FieldInfo& info, std::span<FlowRecord> records)
+template <class T>
+void storeAt(std::byte* base, std::size_t i, T v)
 {
-    const std::size_t size = info.size;
-    auto* base = reinterpret_cast<std::byte*>(records.data()) + info.offset;
-    for (std::size_t i = 0; i < records.size(); ++i)
-        std::memcpy(base + i * sizeof(FlowRecord), in + i * size, size);
+    std::memcpy(base + i * kStride, &v, sizeof(T));
 }
 
-void shuffle(const std::byte* in, std::byte* out, std::size_t count, std::size_t width)
+/// Column properties of a gathered (contiguous) column.
+struct Scan
 {
-    for (std::size_t i = 0; i < count; ++i)
-        for (std::size_t b = 0; b < width; ++b)
-            out[b * count + i] = in[i * width + b];
+    bool allZero = true;
+    bool constant = true;
+    bool v4Only = false;
+};
+
+Scan scanColumn(const std::uint8_t* col, std::size_t n, std::size_t size, bool address)
+{
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    Scan s;
+    const std::size_t bytes = n * size;
+    std::uint64_t any = 0;
+    std::size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, col + i, 8);
+        any |= w;
+    }
+    for (; i < bytes; ++i)
+        any |= col[i];
+    s.allZero = any == 0;
+    if (s.allZero)
+        return s;
+    s.constant = true;
+    for (std::size_t r = 1; r < n; ++r)
+        if (std::memcmp(col + r * size, col, size) != 0) {
+            s.constant = false;
+            break;
+        }
+    if (address && !s.constant) {
+        s.v4Only = true;
+        for (std::size_t r = 0; r < n; ++r)
+            if (std::memcmp(col + r * 16, kMapped, 12) != 0) {
+                s.v4Only = false;
+                break;
+            }
+    }
+    return s;
 }
 
-void unshuffle(const std::byte* in, std::byte* out, std::size_t count, std::size_t width)
+/// Byte planes of contiguous values of type T (optionally delta-coded first).
+template <class T>
+void toPlanes(std::uint8_t* col, std::size_t n, std::uint8_t* out, bool delta)
 {
-    for (std::size_t b = 0; b < width; ++b)
-        for (std::size_t i = 0; i < count; ++i)
-            out[i * width + b] = in[b * count + i];
-}
-
-void deltaEncode(std::byte* data, std::size_t count)
-{
-    std::uint64_t prev = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-        std::uint64_t v;
-        std::memcpy(&v, data + i * 8, 8);
-        const std::uint64_t d = v - prev;
-        prev = v;
-        std::memcpy(data + i * 8, &d, 8);
+    if (delta) { // in place: the gathered column is not needed afterwards
+        T prev = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            T v;
+            std::memcpy(&v, col + i * sizeof(T), sizeof(T));
+            const T d = T(v - prev);
+            prev = v;
+            std::memcpy(col + i * sizeof(T), &d, sizeof(T));
+        }
+    }
+    // Plane by plane: sequential writes, reads that stay in cache.
+    for (std::size_t b = 0; b < sizeof(T); ++b) {
+        std::uint8_t* plane = out + b * n;
+        const std::uint8_t* src = col + b;
+        for (std::size_t i = 0; i < n; ++i)
+            plane[i] = src[i * sizeof(T)];
     }
 }
 
-void deltaDecode(std::byte* data, std::size_t count)
+/// Byte planes of wide contiguous values, skipping the first `skip` bytes of each.
+void toWidePlanes(const std::uint8_t* col, std::size_t n, std::size_t width, std::size_t skip,
+                  std::uint8_t* out)
 {
-    std::uint64_t prev = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-        std::uint64_t d;
-        std::memcpy(&d, data + i * 8, 8);
-        prev += d;
-        std::memcpy(data + i * 8, &prev, 8);
+    for (std::size_t b = skip; b < width; ++b) {
+        std::uint8_t* plane = out + (b - skip) * n;
+        const std::uint8_t* src = col + b;
+        for (std::size_t i = 0; i < n; ++i)
+            plane[i] = src[i * width];
     }
 }
 
-bool allZero(const std::byte* p, std::size_t n)
+template <class T>
+void scatterPlanes(const std::uint8_t* in, std::size_t n, std::byte* base, bool delta)
 {
-    for (std::size_t i = 0; i < n; ++i)
-        if (p[i] != std::byte{0})
-            return false;
-    return true;
+    T prev = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        T v = 0;
+        for (std::size_t b = 0; b < sizeof(T); ++b)
+            v |= T(in[b * n + i]) << (8 * b);
+        if (delta) {
+            v = T(prev + v);
+            prev = v;
+        }
+        storeAt<T>(base, i, v);
+    }
+}
+
+void scatterWidePlanes(const std::uint8_t* in, std::size_t n, std::size_t width, std::size_t skip,
+                       std::byte* base)
+{
+    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const std::size_t planes = width - skip;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto* v = reinterpret_cast<std::uint8_t*>(base + i * kStride);
+        if (skip)
+            std::memcpy(v, kMapped, 12);
+        for (std::size_t b = 0; b < planes; ++b)
+            v[skip + b] = in[b * n + i];
+    }
 }
 
 } // namespace
@@ -123,7 +186,13 @@ FieldMask fieldMask(std::initializer_list<FlowField> fields)
 BlockEncoder::BlockEncoder(int zstdLevel)
     : m_level(zstdLevel)
     , m_cctx(ZSTD_createCCtx())
-{}
+{
+    ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_compressionLevel, m_level);
+    ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_contentSizeFlag, 0);
+    ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_checksumFlag, 0);
+    // Byte planes are long runs: small match tables compress them as well and reset faster per column.
+    ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_hashLog, 12);
+}
 
 BlockEncoder::~BlockEncoder()
 {
@@ -132,63 +201,140 @@ BlockEncoder::~BlockEncoder()
 
 void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::byte>& out)
 {
-    out.clear();
-    for (char c : kMagic)
-        out.push_back(std::byte(c));
-    put32(out, std::uint32_t(records.size()));
-    const std::size_t columnCountPos = out.size();
-    put16(out, 0);
-
     struct Entry
     {
         std::uint8_t field, transform;
-        std::uint32_t raw, compressed;
-        std::size_t dataOffset;
+        std::uint32_t payload, stored;
     };
-    std::vector<Entry> entries;
-    std::vector<std::byte> data;
+    Entry entries[decode::kFlowFieldCount];
+    std::size_t columns = 0;
+    const std::size_t n = records.size();
     auto* cctx = static_cast<ZSTD_CCtx*>(m_cctx);
+    const auto* recordBase = reinterpret_cast<const std::byte*>(records.data());
+    const auto fields = decode::flowFields();
 
-    for (const FieldInfo& info : decode::flowFields()) {
-        const std::size_t raw = records.size() * info.size;
-        m_column.resize(raw);
-        gather(records, info, m_column.data());
-        if (raw == 0 || allZero(m_column.data(), raw))
-            continue;
-        std::uint8_t transform = kPlain;
-        const std::byte* src = m_column.data();
-        if (info.size > 1) {
-            if (info.kind == FieldKind::TimeNs) {
-                deltaEncode(m_column.data(), records.size());
-                transform = kDeltaShuffle;
-            } else {
-                transform = kShuffle;
+    // Gather every column in one pass over the records, a cache-sized chunk at a time, so each
+    // record is read from memory once rather than once per column.
+    for (const FieldInfo& info : fields)
+        m_columns[std::size_t(info.field)].resize(n * info.size);
+    constexpr std::size_t kChunk = 128;
+    for (std::size_t start = 0; start < n; start += kChunk) {
+        const std::size_t count = std::min(kChunk, n - start);
+        const std::byte* chunk = recordBase + start * kStride;
+        for (const FieldInfo& info : fields) {
+            std::uint8_t* dst = m_columns[std::size_t(info.field)].data() + start * info.size;
+            const std::byte* src = chunk + info.offset;
+            switch (info.size) {
+            case 1:
+                for (std::size_t i = 0; i < count; ++i)
+                    dst[i] = loadAt<std::uint8_t>(src, i);
+                break;
+            case 2:
+                for (std::size_t i = 0; i < count; ++i) {
+                    const auto v = loadAt<std::uint16_t>(src, i);
+                    std::memcpy(dst + i * 2, &v, 2);
+                }
+                break;
+            case 4:
+                for (std::size_t i = 0; i < count; ++i) {
+                    const auto v = loadAt<std::uint32_t>(src, i);
+                    std::memcpy(dst + i * 4, &v, 4);
+                }
+                break;
+            case 8:
+                for (std::size_t i = 0; i < count; ++i) {
+                    const auto v = loadAt<std::uint64_t>(src, i);
+                    std::memcpy(dst + i * 8, &v, 8);
+                }
+                break;
+            default:
+                for (std::size_t i = 0; i < count; ++i)
+                    std::memcpy(dst + i * info.size, src + i * kStride, info.size);
+                break;
             }
-            m_shuffled.resize(raw);
-            shuffle(m_column.data(), m_shuffled.data(), records.size(), info.size);
-            src = m_shuffled.data();
         }
-        const std::size_t bound = ZSTD_compressBound(raw);
-        const std::size_t at = data.size();
-        data.resize(at + bound);
-        const std::size_t n = ZSTD_compressCCtx(cctx, data.data() + at, bound, src, raw, m_level);
-        if (ZSTD_isError(n)) { // cannot happen with a correct bound; store uncompressed-equivalent
-            data.resize(at);
-            continue;
-        }
-        data.resize(at + n);
-        entries.push_back({std::uint8_t(info.field), transform, std::uint32_t(raw), std::uint32_t(n), at});
     }
 
-    out[columnCountPos] = std::byte(entries.size() & 0xff);
-    out[columnCountPos + 1] = std::byte(entries.size() >> 8);
-    for (const Entry& e : entries) {
-        out.push_back(std::byte(e.field));
-        out.push_back(std::byte(e.transform));
-        put32(out, e.raw);
-        put32(out, e.compressed);
+    m_data.clear();
+    for (const FieldInfo& info : fields) {
+        if (n == 0)
+            break;
+        std::uint8_t* col = m_columns[std::size_t(info.field)].data();
+        const bool address = info.kind == FieldKind::Address;
+        const Scan scan = scanColumn(col, n, info.size, address);
+        if (scan.allZero)
+            continue;
+        Entry e{std::uint8_t(info.field), 0, 0, 0};
+        if (scan.constant) {
+            e.transform = kConstant;
+            e.payload = e.stored = info.size;
+            const std::size_t at = m_data.size();
+            m_data.resize(at + info.size);
+            std::memcpy(m_data.data() + at, col, info.size);
+            entries[columns++] = e;
+            continue;
+        }
+        std::size_t payload = n * info.size;
+        const std::uint8_t* src = nullptr;
+        m_planes.resize(payload);
+        switch (info.size) {
+        case 1:
+            src = col;
+            e.transform = kPlain;
+            break;
+        case 2:
+            toPlanes<std::uint16_t>(col, n, m_planes.data(), false);
+            e.transform = kShuffle;
+            break;
+        case 4:
+            toPlanes<std::uint32_t>(col, n, m_planes.data(), false);
+            e.transform = kShuffle;
+            break;
+        case 8:
+            toPlanes<std::uint64_t>(col, n, m_planes.data(), info.kind == FieldKind::TimeNs);
+            e.transform = info.kind == FieldKind::TimeNs ? kDeltaShuffle : kShuffle;
+            break;
+        default:
+            if (scan.v4Only) {
+                toWidePlanes(col, n, 16, 12, m_planes.data());
+                payload = n * 4;
+                e.transform = kV4Shuffle;
+            } else {
+                toWidePlanes(col, n, info.size, 0, m_planes.data());
+                e.transform = kShuffle;
+            }
+            break;
+        }
+        if (!src)
+            src = m_planes.data();
+        const std::size_t bound = ZSTD_compressBound(payload);
+        const std::size_t at = m_data.size();
+        m_data.resize(at + bound);
+        const std::size_t z = ZSTD_compress2(cctx, m_data.data() + at, bound, src, payload);
+        if (ZSTD_isError(z)) {
+            m_data.resize(at);
+            continue; // cannot happen with a correct bound
+        }
+        m_data.resize(at + z);
+        e.payload = std::uint32_t(payload);
+        e.stored = std::uint32_t(z);
+        entries[columns++] = e;
     }
-    out.insert(out.end(), data.begin(), data.end());
+
+    out.resize(kHeaderSize + columns * kEntrySize + m_data.size());
+    std::byte* p = out.data();
+    std::memcpy(p, kMagic, 4);
+    put32(p + 4, std::uint32_t(n));
+    put16(p + 8, std::uint16_t(columns));
+    for (std::size_t c = 0; c < columns; ++c) {
+        std::byte* d = p + kHeaderSize + c * kEntrySize;
+        d[0] = std::byte(entries[c].field);
+        d[1] = std::byte(entries[c].transform);
+        put32(d + 2, entries[c].payload);
+        put32(d + 6, entries[c].stored);
+    }
+    if (!m_data.empty())
+        std::memcpy(p + kHeaderSize + columns * kEntrySize, m_data.data(), m_data.size());
 }
 
 BlockDecoder::BlockDecoder()
@@ -211,7 +357,7 @@ bool BlockDecoder::open(std::span<const std::byte> blob)
     const std::size_t columns = std::size_t(blob[8]) | (std::size_t(blob[9]) << 8);
     std::size_t dir = kHeaderSize;
     std::size_t dataOffset = kHeaderSize + columns * kEntrySize;
-    if (dataOffset > blob.size())
+    if (dataOffset > blob.size() || m_count > (std::size_t(1) << 24))
         return false;
     for (std::size_t c = 0; c < columns; ++c, dir += kEntrySize) {
         const auto field = std::size_t(blob[dir]);
@@ -220,15 +366,42 @@ bool BlockDecoder::open(std::span<const std::byte> blob)
         Column& col = m_columns[field];
         col.present = true;
         col.transform = std::uint8_t(blob[dir + 1]);
-        col.rawSize = get32(blob.data() + dir + 2);
-        col.compressedSize = get32(blob.data() + dir + 6);
+        col.payloadSize = get32(blob.data() + dir + 2);
+        col.storedSize = get32(blob.data() + dir + 6);
         col.offset = dataOffset;
         const FieldInfo& info = decode::fieldInfo(FlowField(field));
-        if (col.rawSize != m_count * info.size || col.transform > kDeltaShuffle)
+        std::size_t expected = m_count * info.size;
+        switch (col.transform) {
+        case kConstant:
+            expected = info.size;
+            if (col.storedSize != info.size)
+                return false;
+            break;
+        case kV4Shuffle:
+            if (info.kind != FieldKind::Address)
+                return false;
+            expected = m_count * 4;
+            break;
+        case kPlain:
+            if (info.size != 1)
+                return false;
+            break;
+        case kDeltaShuffle:
+            if (info.size != 8)
+                return false;
+            break;
+        case kShuffle:
+            if (info.size < 2)
+                return false;
+            break;
+        default:
             return false;
-        if (col.compressedSize > blob.size() - dataOffset)
+        }
+        if (col.payloadSize != expected)
             return false;
-        dataOffset += col.compressedSize;
+        if (col.storedSize > blob.size() - dataOffset)
+            return false;
+        dataOffset += col.storedSize;
     }
     return true;
 }
@@ -237,34 +410,59 @@ bool BlockDecoder::decode(const FieldMask& fields, std::span<FlowRecord> records
 {
     if (records.size() < m_count)
         return false;
-    records = records.first(m_count);
+    const std::size_t n = m_count;
+    auto* recordBase = reinterpret_cast<std::byte*>(records.data());
     auto* dctx = static_cast<ZSTD_DCtx*>(m_dctx);
     for (std::size_t f = 0; f < std::size_t(decode::kFlowFieldCount); ++f) {
         if (!fields.test(f))
             continue;
         const FieldInfo& info = decode::fieldInfo(FlowField(f));
         const Column& col = m_columns[f];
-        m_raw.resize(std::size_t(m_count) * info.size);
-        if (!col.present) {
-            std::memset(m_raw.data(), 0, m_raw.size());
-            scatter(m_raw.data(), info, records);
+        std::byte* base = recordBase + info.offset;
+        if (!col.present || col.transform == kConstant) {
+            const std::byte* value = col.present ? m_blob.data() + col.offset : nullptr;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (value)
+                    std::memcpy(base + i * kStride, value, info.size);
+                else
+                    std::memset(base + i * kStride, 0, info.size);
+            }
             continue;
         }
-        std::byte* target = col.transform == kPlain ? m_raw.data() : nullptr;
-        if (!target) {
-            m_unshuffled.resize(m_raw.size());
-            target = m_unshuffled.data();
-        }
-        const std::size_t n =
-            ZSTD_decompressDCtx(dctx, target, col.rawSize, m_blob.data() + col.offset, col.compressedSize);
-        if (ZSTD_isError(n) || n != col.rawSize)
+        m_payload.resize(col.payloadSize);
+        const std::size_t z = ZSTD_decompressDCtx(dctx, m_payload.data(), col.payloadSize,
+                                                  m_blob.data() + col.offset, col.storedSize);
+        if (ZSTD_isError(z) || z != col.payloadSize)
             return false;
-        if (col.transform != kPlain) {
-            unshuffle(m_unshuffled.data(), m_raw.data(), m_count, info.size);
-            if (col.transform == kDeltaShuffle)
-                deltaDecode(m_raw.data(), m_count);
+        const auto* in = reinterpret_cast<const std::uint8_t*>(m_payload.data());
+        switch (col.transform) {
+        case kPlain:
+            for (std::size_t i = 0; i < n; ++i)
+                storeAt<std::uint8_t>(base, i, in[i]);
+            break;
+        case kV4Shuffle:
+            scatterWidePlanes(in, n, 16, 12, base);
+            break;
+        case kShuffle:
+        case kDeltaShuffle:
+            switch (info.size) {
+            case 2:
+                scatterPlanes<std::uint16_t>(in, n, base, false);
+                break;
+            case 4:
+                scatterPlanes<std::uint32_t>(in, n, base, false);
+                break;
+            case 8:
+                scatterPlanes<std::uint64_t>(in, n, base, col.transform == kDeltaShuffle);
+                break;
+            default:
+                scatterWidePlanes(in, n, info.size, 0, base);
+                break;
+            }
+            break;
+        default:
+            return false;
         }
-        scatter(m_raw.data(), info, records);
     }
     return true;
 }

@@ -16,12 +16,15 @@ using FieldMask = std::bitset<decode::kFlowFieldCount>;
 FieldMask allFields();
 FieldMask fieldMask(std::initializer_list<decode::FlowField> fields);
 
-/// Raw flows are stored as compressed columnar blocks: one column per FlowRecord field, all-zero
-/// columns omitted, integer columns byte-shuffled (time columns delta-coded first) and each column
-/// compressed with zstd on its own, so a scan decompresses only the columns it reads.
+/// Raw flows are stored as compressed columnar blocks: one column per FlowRecord field. All-zero
+/// columns are omitted, constant columns store their one value, address columns holding only IPv4
+/// store 4 bytes a value, integer columns are byte-shuffled (time columns delta-coded first), and
+/// each column is compressed with zstd on its own, so a scan decompresses only what it reads.
 ///
 /// Layout (little endian): "FLB1" | u32 count | u16 columns | columns x {u8 field, u8 transform,
-/// u32 raw size, u32 compressed size} | compressed column data in directory order.
+/// u32 payload size, u32 stored size} | column data in directory order. The payload is what the
+/// transform produced (e.g. count x 4 bytes for IPv4-only addresses); stored is its zstd frame, or
+/// the raw value for constant columns.
 class BlockEncoder
 {
 public:
@@ -36,8 +39,9 @@ public:
 private:
     int m_level;
     void* m_cctx;
-    std::vector<std::byte> m_column;
-    std::vector<std::byte> m_shuffled;
+    std::array<std::vector<std::uint8_t>, decode::kFlowFieldCount> m_columns; ///< gathered values
+    std::vector<std::uint8_t> m_planes;
+    std::vector<std::byte> m_data;
 };
 
 /// Reads a block produced by BlockEncoder. Validates the directory on open; never reads outside
@@ -64,16 +68,15 @@ private:
     {
         bool present = false;
         std::uint8_t transform = 0;
-        std::uint32_t rawSize = 0;
+        std::uint32_t payloadSize = 0;
         std::size_t offset = 0;
-        std::uint32_t compressedSize = 0;
+        std::uint32_t storedSize = 0;
     };
     std::span<const std::byte> m_blob;
     std::size_t m_count = 0;
     std::array<Column, decode::kFlowFieldCount> m_columns{};
     void* m_dctx;
-    std::vector<std::byte> m_raw;
-    std::vector<std::byte> m_unshuffled;
+    std::vector<std::byte> m_payload;
 };
 
 } // namespace flowlens::store

@@ -4,6 +4,7 @@
 #include "sqlite_db.h"
 
 #include <QFileInfo>
+#include <QJsonDocument>
 
 namespace flowlens::store {
 
@@ -86,14 +87,14 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
 }
 
 Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket,
-                                                      std::int64_t toBucket)
+                                                      std::int64_t toBucket, std::int64_t tier)
 {
     auto st =
         m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+                      "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
-    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
     std::vector<RollupRow> rows;
     while (st->step()) {
         RollupRow r;
@@ -112,15 +113,15 @@ Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_
 }
 
 Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket,
-                                                      std::int64_t toBucket)
+                                                      std::int64_t toBucket, std::int64_t tier)
 {
     auto st =
         m_db->prepare("SELECT bucket, dropped_keys, max_flows, max_packets, max_bytes, max_packets_scaled, "
                       "max_bytes_scaled, merged FROM rollup_cut "
-                      "WHERE tier=60 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+                      "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
-    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
     std::vector<RollupCut> cuts;
     while (st->step()) {
         RollupCut c;
@@ -137,6 +138,23 @@ Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_
     if (st->hasError())
         return fail(st->error());
     return cuts;
+}
+
+Result<std::vector<std::int64_t>> FlowReader::completeBuckets(std::int64_t tier, std::int64_t fromBucket,
+                                                              std::int64_t toBucket)
+{
+    auto st =
+        m_db->prepare("SELECT bucket FROM rollup_coverage WHERE tier=?1 AND bucket >= ?2 AND bucket < ?3 "
+                      "AND covered_until >= bucket + ?1 ORDER BY bucket");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, tier).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<std::int64_t> buckets;
+    while (st->step())
+        buckets.push_back(st->columnInt(0));
+    if (st->hasError())
+        return fail(st->error());
+    return buckets;
 }
 
 Result<std::pair<std::uint64_t, std::uint64_t>> FlowReader::timeRange()
@@ -158,6 +176,77 @@ Result<std::uint64_t> FlowReader::flowCount()
     if (!st->step())
         return fail(st->error());
     return std::uint64_t(st->columnInt(0));
+}
+
+} // namespace flowlens::store
+
+namespace flowlens::store {
+
+Result<std::vector<ExporterRow>> FlowReader::exporters()
+{
+    auto st = m_db->prepare(
+        "SELECT exporter, domain, address, type, version, first_seen_ns, last_seen_ns, datagrams, "
+        "bytes, flows, sampling_rate, sequence_lost, sequence_expected, detail FROM exporters "
+        "ORDER BY address, exporter, domain");
+    if (!st)
+        return fail(st.error());
+    std::vector<ExporterRow> rows;
+    while (st->step()) {
+        ExporterRow r;
+        r.exporter = st->columnText(0);
+        r.domain = std::uint32_t(st->columnInt(1));
+        r.address = st->columnText(2);
+        r.type = st->columnText(3);
+        r.version = int(st->columnInt(4));
+        r.firstSeenNs = std::uint64_t(st->columnInt(5));
+        r.lastSeenNs = std::uint64_t(st->columnInt(6));
+        r.datagrams = std::uint64_t(st->columnInt(7));
+        r.bytes = std::uint64_t(st->columnInt(8));
+        r.flows = std::uint64_t(st->columnInt(9));
+        r.samplingRate = std::uint64_t(st->columnInt(10));
+        r.sequenceLost = std::uint64_t(st->columnInt(11));
+        r.sequenceExpected = std::uint64_t(st->columnInt(12));
+        r.detail = QJsonDocument::fromJson(st->columnText(13).toUtf8()).object();
+        rows.push_back(std::move(r));
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return rows;
+}
+
+Result<std::vector<InterfaceRow>> FlowReader::interfaces()
+{
+    auto st = m_db->prepare(
+        "SELECT agent, sub_agent, if_index, last_seen_ns, port_name, if_speed, status, in_octets, "
+        "in_packets, in_errors, in_discards, out_octets, out_packets, out_errors, out_discards, "
+        "in_bps, out_bps FROM interfaces ORDER BY agent, sub_agent, if_index");
+    if (!st)
+        return fail(st.error());
+    std::vector<InterfaceRow> rows;
+    while (st->step()) {
+        InterfaceRow r;
+        r.agent = st->columnText(0);
+        r.subAgent = std::uint32_t(st->columnInt(1));
+        r.ifIndex = std::uint32_t(st->columnInt(2));
+        r.lastSeenNs = std::uint64_t(st->columnInt(3));
+        r.portName = st->columnText(4);
+        r.ifSpeed = std::uint64_t(st->columnInt(5));
+        r.operUp = (st->columnInt(6) & 2) != 0;
+        r.inOctets = std::uint64_t(st->columnInt(7));
+        r.inPackets = std::uint64_t(st->columnInt(8));
+        r.inErrors = std::uint64_t(st->columnInt(9));
+        r.inDiscards = std::uint64_t(st->columnInt(10));
+        r.outOctets = std::uint64_t(st->columnInt(11));
+        r.outPackets = std::uint64_t(st->columnInt(12));
+        r.outErrors = std::uint64_t(st->columnInt(13));
+        r.outDiscards = std::uint64_t(st->columnInt(14));
+        r.inBps = st->columnDouble(15);
+        r.outBps = st->columnDouble(16);
+        rows.push_back(std::move(r));
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return rows;
 }
 
 } // namespace flowlens::store

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include <QJsonObject>
 #include <QString>
 
 namespace flowlens::store {
@@ -34,6 +35,40 @@ struct RollupCut
     bool merged = false;
 };
 
+/// Health of one exporter/domain as the collector last stored it.
+struct ExporterRow
+{
+    QString exporter; ///< "addr:port"
+    std::uint32_t domain = 0;
+    QString address;
+    QString type; ///< NETFLOW_V5, NETFLOW_V9, IPFIX, SFLOW_5
+    int version = 0;
+    std::uint64_t firstSeenNs = 0;
+    std::uint64_t lastSeenNs = 0;
+    std::uint64_t datagrams = 0;
+    std::uint64_t bytes = 0;
+    std::uint64_t flows = 0;
+    std::uint64_t samplingRate = 0;
+    std::uint64_t sequenceLost = 0;
+    std::uint64_t sequenceExpected = 0;
+    QJsonObject detail; ///< every other counter, anomalies by name, rates
+};
+
+/// Latest counters of one sFlow agent interface.
+struct InterfaceRow
+{
+    QString agent;
+    std::uint32_t subAgent = 0;
+    std::uint32_t ifIndex = 0;
+    std::uint64_t lastSeenNs = 0;
+    QString portName;
+    std::uint64_t ifSpeed = 0;
+    bool operUp = false;
+    std::uint64_t inOctets = 0, inPackets = 0, inErrors = 0, inDiscards = 0;
+    std::uint64_t outOctets = 0, outPackets = 0, outErrors = 0, outDiscards = 0;
+    double inBps = 0, outBps = 0;
+};
+
 /// Read-only access to a FlowLens database: block scans and rollup reads. One instance per thread.
 class FlowReader
 {
@@ -53,13 +88,20 @@ public:
     /// time; the visitor returns false to stop early.
     Result<void> scan(const ScanOptions& options, const Visitor& visit);
 
-    /// Rows of one dimension in buckets [fromBucket, toBucket) of the minute tier.
-    Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
-    Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket);
+    /// Rows of one dimension in buckets [fromBucket, toBucket) of a tier (kRollupTiers; 60 = minutes).
+    Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                              std::int64_t tier = 60);
+    Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                              std::int64_t tier = 60);
+    /// Buckets of a coarse tier (600, 3600) in [fromBucket, toBucket) that hold all of their flows.
+    Result<std::vector<std::int64_t>> completeBuckets(std::int64_t tier, std::int64_t fromBucket,
+                                                      std::int64_t toBucket);
 
     /// Range of stored data (time_received_ns); {0,0} when empty.
     Result<std::pair<std::uint64_t, std::uint64_t>> timeRange();
     Result<std::uint64_t> flowCount();
+    Result<std::vector<ExporterRow>> exporters();
+    Result<std::vector<InterfaceRow>> interfaces();
 
     /// Starts/ends a read transaction so several reads see one consistent snapshot.
     Result<void> beginSnapshot();

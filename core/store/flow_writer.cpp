@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <initializer_list>
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -65,6 +66,8 @@ struct FlowWriter::Statements
     Statement insertEvent;
     Statement upsertState;
     Statement upsertInterface;
+    Statement upsertCoverage;
+    Statement loadCoverage;
 };
 
 Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
@@ -83,6 +86,8 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     w->m_options = options;
     w->m_options.blockFlows = std::max<std::size_t>(options.blockFlows, 1);
     w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
+    if (options.encodeThread)
+        w->m_encodeWorker = std::make_unique<BlockEncodeWorker>(options.zstdLevel, 2);
     w->m_open.reserve(w->m_options.blockFlows);
     if (auto r = w->prepareStatements(); !r)
         return fail(r.error());
@@ -133,6 +138,10 @@ Result<void> FlowWriter::prepareStatements()
          "sequence_lost=excluded.sequence_lost, sequence_expected=excluded.sequence_expected, "
          "detail=excluded.detail"},
         {&m_st->insertEvent, "INSERT INTO collector_log(time_ns, event, detail) VALUES(?1, ?2, ?3)"},
+        {&m_st->upsertCoverage,
+         "INSERT INTO rollup_coverage(tier, bucket, covered_until) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(tier, bucket) DO UPDATE SET covered_until=excluded.covered_until"},
+        {&m_st->loadCoverage, "SELECT covered_until FROM rollup_coverage WHERE tier=?1 AND bucket=?2"},
         {&m_st->upsertState,
          "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
          "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
@@ -161,57 +170,83 @@ Result<void> FlowWriter::prepareStatements()
 
 void FlowWriter::add(std::span<const FlowRecord> flows)
 {
-    for (const FlowRecord& r : flows) {
-        m_open.push_back(r);
-        m_latestNs = std::max(m_latestNs, r.time_received_ns);
-        const std::int64_t start = bucketStartOf(r.time_received_ns);
+    std::size_t runStart = 0;
+    while (runStart < flows.size()) {
+        // A run of flows in the same minute goes to that minute's rollups in one call.
+        const std::int64_t start = bucketStartOf(flows[runStart].time_received_ns);
+        std::size_t runEnd = runStart + 1;
+        while (runEnd < flows.size() && bucketStartOf(flows[runEnd].time_received_ns) == start)
+            ++runEnd;
         Bucket* bucket = m_lastBucket;
         if (start != m_lastBucketStart || !bucket) {
-            bucket = &bucketFor(start);
+            bucket = &bucketFor(kMinuteTier, start);
             m_lastBucket = bucket;
             m_lastBucketStart = start;
         }
         bucket->dirty = true;
-        for (int d = 0; d < kDimensionCount; ++d) {
-            RollupKey keys[2];
-            const int n = rollupKeys(Dimension(d), r, keys);
-            RollupMap& map = bucket->maps[std::size_t(d)];
-            for (int k = 0; k < n; ++k) {
-                if (map.size() >= m_options.maxKeysPerBucket) {
-                    bucket->merged = true; // the bound makes this minute's top-N approximate
-                    map.at(RollupKey{}).add(r);
-                } else {
-                    map.at(keys[k]).add(r);
-                }
-            }
-        }
-        ++m_stats.flowsPending;
-        if (m_open.size() >= m_options.blockFlows) {
-            m_pendingBlocks.push_back(encodeOpenBlock());
-            m_open.clear();
-            m_openRowId = 0;
-        }
+        bucket->rollup.add(flows.subspan(runStart, runEnd - runStart));
+        runStart = runEnd;
     }
+    for (const FlowRecord& r : flows) {
+        m_open.push_back(r);
+        m_latestNs = std::max(m_latestNs, r.time_received_ns);
+        if (m_open.size() >= m_options.blockFlows)
+            closeOpenBlock();
+    }
+    m_stats.flowsPending += flows.size();
 }
 
-FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
+std::unique_ptr<RollupAccumulator> FlowWriter::takeAccumulator(std::size_t sizeHint)
 {
-    auto it = m_buckets.find(start);
-    if (it != m_buckets.end())
+    if (m_spareAccumulators.empty())
+        return std::make_unique<RollupAccumulator>(m_options.maxKeysPerBucket, sizeHint);
+    auto a = std::move(m_spareAccumulators.back());
+    m_spareAccumulators.pop_back();
+    return a;
+}
+
+void FlowWriter::eraseBucket(std::map<std::int64_t, Bucket>& buckets,
+                             std::map<std::int64_t, Bucket>::iterator it)
+{
+    if (m_spareAccumulators.size() < 4) {
+        it->second.owned->clear();
+        m_spareAccumulators.push_back(std::move(it->second.owned));
+    }
+    buckets.erase(it);
+}
+
+std::map<std::int64_t, FlowWriter::Bucket>& FlowWriter::bucketsOf(std::int64_t tier)
+{
+    return tier == kMinuteTier ? m_buckets : (tier == 600 ? m_tenMinutes : m_hours);
+}
+
+FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t tier, std::int64_t start)
+{
+    auto& buckets = bucketsOf(tier);
+    auto it = buckets.find(start);
+    if (it != buckets.end())
         return it->second;
-    Bucket& b = m_buckets[start];
-    // A minute already in the database (an import overlapping earlier data, or a restart within
-    // the same minute) is merged into, never overwritten.
+    const std::size_t hint = tier == kMinuteTier ? m_bucketSizeHint : m_bucketSizeHint * 4;
+    Bucket& b = buckets.try_emplace(start, takeAccumulator(hint)).first->second;
+    if (tier != kMinuteTier) {
+        Statement& cov = m_st->loadCoverage;
+        cov.reset();
+        cov.bind(1, tier).bind(2, start);
+        b.coveredUntil = cov.step() ? cov.columnInt(0) : start;
+        cov.reset();
+    }
+    // A bucket already in the database (an import overlapping earlier data, or a restart within
+    // the same minute or hour) is merged into, never overwritten.
     Statement& exists = m_st->bucketExists;
     exists.reset();
-    exists.bind(1, kMinuteTier).bind(2, start);
+    exists.bind(1, tier).bind(2, start);
     if (!exists.step())
         return b;
     exists.reset();
     for (int d = 0; d < kDimensionCount; ++d) {
         Statement& rows = m_st->loadBucketRows;
         rows.reset();
-        rows.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        rows.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         while (rows.step()) {
             Counters c;
             c.flows = std::uint64_t(rows.columnInt(2));
@@ -219,31 +254,37 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t start)
             c.bytes = std::uint64_t(rows.columnInt(4));
             c.scaledPackets = std::uint64_t(rows.columnInt(5));
             c.scaledBytes = std::uint64_t(rows.columnInt(6));
-            b.maps[std::size_t(d)].at(RollupKey::fromBlob(rows.columnBlob(1))).add(c);
+            b.rollup.merge(Dimension(d), RollupKey::fromBlob(rows.columnBlob(1)), c);
         }
         rows.reset();
     }
     Statement& cuts = m_st->loadBucketCuts;
     cuts.reset();
-    cuts.bind(1, kMinuteTier).bind(2, start);
+    cuts.bind(1, tier).bind(2, start);
     if (cuts.step() && cuts.columnInt(0) > 0)
         b.merged = true;
     cuts.reset();
+    if (tier == kMinuteTier) {
+        // Coarse buckets that already counted this minute must not claim to cover it until it
+        // closes again and is merged in.
+        for (std::int64_t coarse : {std::int64_t(600), std::int64_t(3600)}) {
+            Bucket& c = bucketFor(coarse, start - start % coarse);
+            c.coverageCap = std::min(c.coverageCap, start);
+        }
+    }
     return b;
 }
 
-FlowWriter::PendingBlock FlowWriter::encodeOpenBlock()
+void FlowWriter::closeOpenBlock()
 {
-    PendingBlock b;
-    b.tMin = UINT64_MAX;
-    for (const FlowRecord& r : m_open) {
-        b.tMin = std::min(b.tMin, r.time_received_ns);
-        b.tMax = std::max(b.tMax, r.time_received_ns);
+    if (m_encodeWorker) {
+        m_encodeWorker->submit(m_open, m_openRowId);
+        m_open.reserve(m_options.blockFlows);
+    } else {
+        m_pendingBlocks.push_back(BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId));
+        m_open.clear();
     }
-    b.count = m_open.size();
-    b.rowId = m_openRowId;
-    m_encoder->encode(m_open, b.blob);
-    return b;
+    m_openRowId = 0;
 }
 
 Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
@@ -259,19 +300,33 @@ Result<std::int64_t> FlowWriter::writeBlock(const PendingBlock& block)
     return block.rowId ? block.rowId : m_db->lastInsertRowId();
 }
 
-Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
+Result<void> FlowWriter::writeCoverage(std::int64_t tier, std::int64_t start, Bucket& bucket,
+                                       std::int64_t coveredUntil)
+{
+    if (coveredUntil == bucket.coveredUntil)
+        return {};
+    Statement& st = m_st->upsertCoverage;
+    st.reset();
+    st.bind(1, tier).bind(2, start).bind(3, coveredUntil);
+    if (auto r = st.run(); !r)
+        return r;
+    bucket.coveredUntil = coveredUntil;
+    return {};
+}
+
+Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket)
 {
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.maps[std::size_t(d)].truncate(kRollupKeepPerMetric);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), kRollupKeepPerMetric);
         Statement& del = m_st->deleteBucketRows;
         del.reset();
-        del.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        del.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = del.run(); !r)
             return r;
         auto insert = [&](const RollupKey& key, const Counters& c) -> Result<void> {
             Statement& ins = m_st->insertRollup;
             ins.reset();
-            ins.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            ins.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
             ins.bindBlob(4, key.blob());
             ins.bind(5, std::int64_t(c.flows))
                 .bind(6, std::int64_t(c.packets))
@@ -287,20 +342,20 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
                 return fail(r.error());
         Statement& delCut = m_st->deleteCut;
         delCut.reset();
-        delCut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+        delCut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
             return fail(r.error());
-        if (rows.droppedKeys > 0 || bucket.merged || rows.other.flows > 0) {
+        if (rows.droppedKeys > 0 || bucket.merged || bucket.rollup.overflowed() || rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
-            cut.bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, start);
+            cut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
             cut.bind(4, std::int64_t(rows.droppedKeys));
             cut.bind(5, std::int64_t(rows.maxDropped.flows)).bind(6, std::int64_t(rows.maxDropped.packets));
             cut.bind(7, std::int64_t(rows.maxDropped.bytes))
                 .bind(8, std::int64_t(rows.maxDropped.scaledPackets));
             cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
             // Bounds only prove exactness when this flush saw every key of the minute.
-            cut.bind(10, std::int64_t(bucket.merged ? 1 : 0));
+            cut.bind(10, std::int64_t(bucket.merged || bucket.rollup.overflowed() ? 1 : 0));
             if (auto r = cut.run(); !r)
                 return fail(r.error());
         }
@@ -311,6 +366,23 @@ Result<void> FlowWriter::flushBucket(std::int64_t start, Bucket& bucket)
 
 void FlowWriter::setExporters(std::vector<std::pair<decode::DomainKey, decode::DomainStats>> snapshot)
 {
+    const std::uint64_t now = nowNs();
+    for (const auto& [key, s] : snapshot) {
+        ExporterRates& r = m_exporterRates[key];
+        if (r.timeNs && now > r.timeNs + 500000000ull) {
+            const double seconds = double(now - r.timeNs) / 1e9;
+            r.datagramsPerSecond = double(s.datagrams - std::min(s.datagrams, r.datagrams)) / seconds;
+            r.flowsPerSecond = double(s.flows - std::min(s.flows, r.flows)) / seconds;
+        }
+        if (s.templatesLearned != r.templatesLearned)
+            r.templateRefreshNs = s.lastSeenNs;
+        if (!r.timeNs || now > r.timeNs + 500000000ull) {
+            r.timeNs = now;
+            r.datagrams = s.datagrams;
+            r.flows = s.flows;
+        }
+        r.templatesLearned = s.templatesLearned;
+    }
     m_exporters = std::move(snapshot);
     m_exportersDirty = true;
 }
@@ -333,6 +405,16 @@ Result<void> FlowWriter::writeExporters()
         detail[QStringLiteral("templates_active")] = qint64(s.templatesActive);
         detail[QStringLiteral("sequence_gaps")] = qint64(s.sequenceGaps);
         detail[QStringLiteral("sequence_resets")] = qint64(s.sequenceResets);
+        detail[QStringLiteral("pending_sets")] = qint64(s.pendingSets);
+        detail[QStringLiteral("pending_expired")] = qint64(s.pendingExpired);
+        detail[QStringLiteral("sflow_flow_samples")] = qint64(s.sflowFlowSamples);
+        detail[QStringLiteral("sflow_counter_samples")] = qint64(s.sflowCounterSamples);
+        detail[QStringLiteral("sflow_discarded_packets")] = qint64(s.sflowDiscardedPackets);
+        if (const auto it = m_exporterRates.find(key); it != m_exporterRates.end()) {
+            detail[QStringLiteral("datagrams_per_s")] = it->second.datagramsPerSecond;
+            detail[QStringLiteral("flows_per_s")] = it->second.flowsPerSecond;
+            detail[QStringLiteral("template_refresh_ns")] = qint64(it->second.templateRefreshNs);
+        }
         QJsonObject anomalies;
         for (int a = 0; a < decode::kAnomalyCount; ++a)
             if (s.anomalies[std::size_t(a)])
@@ -436,32 +518,51 @@ Result<void> FlowWriter::writeInterfaces()
     return {};
 }
 
+Result<void> FlowWriter::deleteRollupsBefore(std::int64_t cutoffS)
+{
+    for (std::int64_t tier : kRollupTiers) {
+        // A bucket goes when all of it is older than the cutoff.
+        const std::int64_t before = cutoffS - tier;
+        for (int d = 0; d < kDimensionCount; ++d) {
+            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
+                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket <= ?3"}) {
+                auto st = m_db->prepare(sql);
+                if (!st)
+                    return fail(st.error());
+                st->bind(1, tier).bind(2, std::int64_t(d)).bind(3, before);
+                if (auto r = st->run(); !r)
+                    return fail(r.error());
+            }
+        }
+        auto st = m_db->prepare("DELETE FROM rollup_coverage WHERE tier=?1 AND bucket <= ?2");
+        if (!st)
+            return fail(st.error());
+        st->bind(1, tier).bind(2, before);
+        if (auto r = st->run(); !r)
+            return fail(r.error());
+    }
+    return {};
+}
+
 Result<void> FlowWriter::applyRetention()
 {
     bool deleted = false;
     if (m_options.retentionSeconds > 0) {
         const std::uint64_t cutoffNs = nowNs() - std::uint64_t(m_options.retentionSeconds) * 1000000000ull;
-        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1");
+        // Never the open block: the next commit rewrites it in place by id, and would silently
+        // write nothing if it was gone.
+        auto del = m_db->prepare("DELETE FROM flow_blocks WHERE t_max < ?1 AND id != ?2");
         if (!del)
             return fail(del.error());
-        del->bind(1, std::int64_t(cutoffNs));
+        del->bind(1, std::int64_t(cutoffNs)).bind(2, m_openRowId);
         if (auto r = del->run(); !r)
             return fail(r.error());
         const int n = m_db->changes();
         m_stats.blocksDeleted += std::uint64_t(n);
         deleted = deleted || n > 0;
         const std::int64_t cutoffS = std::int64_t(cutoffNs / 1000000000ull);
-        for (int d = 0; d < kDimensionCount; ++d) {
-            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3",
-                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket < ?3"}) {
-                auto st = m_db->prepare(sql);
-                if (!st)
-                    return fail(st.error());
-                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS);
-                if (auto r = st->run(); !r)
-                    return fail(r.error());
-            }
-        }
+        if (auto r = deleteRollupsBefore(cutoffS); !r)
+            return r;
     }
     if (m_options.maxDatabaseBytes > 0) {
         updateDatabaseBytes();
@@ -481,15 +582,8 @@ Result<void> FlowWriter::applyRetention()
             if (auto r = del->run(); !r)
                 return fail(r.error());
             m_stats.blocksDeleted += std::uint64_t(m_db->changes());
-            const std::int64_t cutoffS = cutoffNs / 1000000000;
-            for (int d = 0; d < kDimensionCount; ++d) {
-                auto st = m_db->prepare("DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket < ?3");
-                if (!st)
-                    return fail(st.error());
-                st->bind(1, kMinuteTier).bind(2, std::int64_t(d)).bind(3, cutoffS - cutoffS % kMinuteTier);
-                if (auto r = st->run(); !r)
-                    return fail(r.error());
-            }
+            if (auto r = deleteRollupsBefore(cutoffNs / 1000000000); !r)
+                return r;
             deleted = true;
             if (auto r = m_db->exec("PRAGMA incremental_vacuum"); !r)
                 return fail(r.error());
@@ -503,6 +597,8 @@ Result<void> FlowWriter::applyRetention()
 
 Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 {
+    if (m_encodeWorker)
+        m_encodeWorker->collect(m_pendingBlocks);
     std::uint64_t newBlocks = 0;
     for (const PendingBlock& b : m_pendingBlocks) {
         auto id = writeBlock(b);
@@ -512,7 +608,7 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     }
     std::int64_t openRowId = m_openRowId;
     if (!m_open.empty()) {
-        const PendingBlock open = encodeOpenBlock();
+        const PendingBlock open = BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId);
         auto id = writeBlock(open);
         if (!id)
             return fail(id.error());
@@ -528,10 +624,22 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     for (auto& [start, bucket] : m_buckets) {
         const bool close = start < closeBefore || index++ < overflow;
         if (bucket.dirty || close)
-            if (auto r = flushBucket(start, bucket); !r)
+            if (auto r = flushBucket(kMinuteTier, start, bucket); !r)
                 return r;
         if (close)
             closed.push_back(start);
+    }
+    // Coarse tiers: rewrite what closed minutes changed, and how far each bucket is complete.
+    for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+        for (auto& [start, bucket] : bucketsOf(tier)) {
+            if (bucket.dirty)
+                if (auto r = flushBucket(tier, start, bucket); !r)
+                    return r;
+            const std::int64_t covered =
+                std::clamp(std::min(m_closedThrough, bucket.coverageCap), start, start + tier);
+            if (auto r = writeCoverage(tier, start, bucket, covered); !r)
+                return r;
+        }
     }
     if (m_exportersDirty)
         if (auto r = writeExporters(); !r)
@@ -572,12 +680,40 @@ Result<void> FlowWriter::commit()
     std::vector<std::int64_t> closed;
     if (auto r = commitInTransaction(closed); !r) {
         (void)m_db->exec("ROLLBACK");
-        for (auto& [start, bucket] : m_buckets)
-            bucket.dirty = true; // rewrite everything the failed transaction did not keep
+        for (auto* buckets : {&m_buckets, &m_tenMinutes, &m_hours})
+            for (auto& [start, bucket] : *buckets) {
+                bucket.dirty = true; // rewrite everything the failed transaction did not keep
+                bucket.coveredUntil = 0;
+            }
         return fail(diskFullHint(m_db->path(), r.error()));
     }
-    for (std::int64_t start : closed)
-        m_buckets.erase(start);
+    // Closed minutes go into their 10-minute and hour buckets (written at the next commit).
+    for (std::int64_t start : closed) {
+        const auto it = m_buckets.find(start);
+        m_bucketSizeHint = std::max<std::size_t>(1024, it->second.rollup.keyCount(Dimension::Src));
+        for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+            Bucket& coarse = bucketFor(tier, start - start % tier);
+            coarse.rollup.mergeFrom(it->second.rollup);
+            coarse.merged = coarse.merged || it->second.merged;
+            coarse.dirty = true;
+            if (coarse.coverageCap <= start)
+                coarse.coverageCap = INT64_MAX;
+        }
+        m_closedThrough = std::max(m_closedThrough, start + kMinuteTier);
+        eraseBucket(m_buckets, it);
+    }
+    if (m_buckets.empty() && m_latestNs)
+        m_closedThrough = std::max(m_closedThrough, bucketStartOf(m_latestNs) + kMinuteTier);
+    // Coarse buckets that are complete and written leave memory.
+    for (std::int64_t tier : {std::int64_t(600), std::int64_t(3600)}) {
+        auto& coarse = bucketsOf(tier);
+        for (auto it = coarse.begin(); it != coarse.end();) {
+            if (!it->second.dirty && it->second.coveredUntil >= it->first + tier)
+                eraseBucket(coarse, it++);
+            else
+                ++it;
+        }
+    }
     m_lastBucket = nullptr;
     m_lastBucketStart = -1;
     m_pendingBlocks.clear();
@@ -610,6 +746,8 @@ Result<void> FlowWriter::close()
     m_latestNs = UINT64_MAX / 2; // every minute is behind "now" for closing purposes
     auto r = commit();
     m_latestNs = latest;
+    if (r) // the minutes closed by that commit reach their coarse buckets with this one
+        r = commit();
     return r;
 }
 

@@ -3,7 +3,9 @@
 #include "core/decode/exporter_stats.h"
 #include "core/decode/flow_record.h"
 #include "core/decode/interface_counters.h"
+#include "core/store/block_encode_worker.h"
 #include "core/store/rollup.h"
+#include "core/store/rollup_accumulator.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -27,6 +29,7 @@ struct WriterOptions
     std::int64_t maxDatabaseBytes = 0;     ///< delete oldest flows past this size (0 = no bound)
     std::int64_t bucketGraceSeconds = 5;   ///< a minute closes this long after newer data arrives
     std::size_t maxKeysPerBucket = 200000; ///< per dimension; past it new keys go to "other"
+    bool encodeThread = true;              ///< compress full blocks on a helper thread
 };
 
 struct WriterStats
@@ -84,33 +87,42 @@ public:
 private:
     struct Bucket
     {
-        std::array<RollupMap, kDimensionCount> maps;
+        explicit Bucket(std::unique_ptr<RollupAccumulator> accumulator)
+            : owned(std::move(accumulator))
+            , rollup(*owned)
+        {}
+        std::unique_ptr<RollupAccumulator> owned;
+        RollupAccumulator& rollup;
         bool dirty = false;
-        bool merged = false; ///< re-opened after a truncated flush, or overflowed its key bound
+        bool merged = false; ///< re-opened after a truncated flush
+        // Coarse tiers only:
+        std::int64_t coveredUntil = 0;        ///< as last written to rollup_coverage
+        std::int64_t coverageCap = INT64_MAX; ///< a re-opened minute not merged yet starts here
     };
 
     FlowWriter() = default;
-    struct PendingBlock
-    {
-        std::uint64_t tMin = 0, tMax = 0;
-        std::size_t count = 0;
-        std::int64_t rowId = 0; ///< row to update (an open block committed earlier), 0 = insert
-        std::vector<std::byte> blob;
-    };
+    using PendingBlock = EncodedBlock;
 
     Result<void> prepareStatements();
     Result<void> commitInTransaction(std::vector<std::int64_t>& closed);
     Result<std::int64_t> writeBlock(const PendingBlock& block);
-    PendingBlock encodeOpenBlock();
-    Bucket& bucketFor(std::int64_t start);
-    Result<void> flushBucket(std::int64_t start, Bucket& bucket);
+    void closeOpenBlock();
+    Bucket& bucketFor(std::int64_t tier, std::int64_t start);
+    Result<void> flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket);
+    Result<void> writeCoverage(std::int64_t tier, std::int64_t start, Bucket& bucket,
+                               std::int64_t coveredUntil);
+    std::map<std::int64_t, Bucket>& bucketsOf(std::int64_t tier);
+    std::unique_ptr<RollupAccumulator> takeAccumulator(std::size_t sizeHint);
+    void eraseBucket(std::map<std::int64_t, Bucket>& buckets, std::map<std::int64_t, Bucket>::iterator it);
     Result<void> writeExporters();
     Result<void> writeInterfaces();
     Result<void> applyRetention();
+    Result<void> deleteRollupsBefore(std::int64_t cutoffS);
     void updateDatabaseBytes();
 
     std::unique_ptr<Database> m_db;
     std::unique_ptr<BlockEncoder> m_encoder;
+    std::unique_ptr<BlockEncodeWorker> m_encodeWorker;
     WriterOptions m_options;
     WriterStats m_stats;
 
@@ -118,14 +130,31 @@ private:
     std::int64_t m_openRowId = 0; ///< row holding the open block as of the last commit
     std::vector<PendingBlock> m_pendingBlocks;
 
-    std::map<std::int64_t, Bucket> m_buckets;
+    std::map<std::int64_t, Bucket> m_buckets;    ///< open minutes
+    std::map<std::int64_t, Bucket> m_tenMinutes; ///< 600 s buckets not yet fully covered
+    std::map<std::int64_t, Bucket> m_hours;      ///< 3600 s buckets not yet fully covered
+    std::int64_t m_closedThrough = 0;
+    std::vector<std::unique_ptr<RollupAccumulator>>
+        m_spareAccumulators; ///< every minute before this (unix s) is closed and merged
     std::int64_t m_lastBucketStart = -1;
     Bucket* m_lastBucket = nullptr;
     std::uint64_t m_latestNs = 0;
     std::uint64_t m_lastRetentionNs = 0;
+    std::size_t m_bucketSizeHint = 1024; ///< keys the last closed minute had (sizes new minutes)
 
     bool m_exportersDirty = false;
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> m_exporters;
+    struct ExporterRates
+    {
+        std::uint64_t timeNs = 0;
+        std::uint64_t datagrams = 0;
+        std::uint64_t flows = 0;
+        std::uint64_t templatesLearned = 0;
+        std::uint64_t templateRefreshNs = 0;
+        double datagramsPerSecond = 0;
+        double flowsPerSecond = 0;
+    };
+    std::map<decode::DomainKey, ExporterRates> m_exporterRates;
     std::vector<std::pair<QString, QString>> m_events;
     std::vector<std::pair<QString, std::vector<std::byte>>> m_decoderState;
     struct InterfaceState

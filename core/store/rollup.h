@@ -118,6 +118,10 @@ struct RollupBucketRows
     std::uint64_t droppedKeys = 0;
 };
 
+/// Rollup tiers: bucket widths in seconds. Minutes are written as flows arrive; 10-minute and hour
+/// buckets are built from closed minutes.
+inline constexpr std::int64_t kRollupTiers[] = {60, 600, 3600};
+
 /// How many keys a bucket keeps per ranking metric (scaled bytes, scaled packets, flows).
 inline constexpr std::size_t kRollupKeepPerMetric = 500;
 

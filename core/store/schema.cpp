@@ -98,6 +98,82 @@ CREATE TABLE interfaces(
     in_bps REAL NOT NULL,      -- over the last two samples (0 until there are two)
     out_bps REAL NOT NULL,
     PRIMARY KEY(agent, sub_agent, if_index)) WITHOUT ROWID;
+
+-- Coarse rollup tiers (600 s, 3600 s) are built from closed minutes; a coarse bucket holds every
+-- flow received before covered_until (unix seconds). Queries use it only when fully covered.
+CREATE TABLE rollup_coverage(
+    tier INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    covered_until INTEGER NOT NULL,
+    PRIMARY KEY(tier, bucket)) WITHOUT ROWID;
+)sql",
+    // 3: forwarding to OpenObserve (core/forward). The forwarder's outbox is a cursor over flow_blocks
+    // (block id, row), so block ids must never be reused: flow_blocks is rebuilt with AUTOINCREMENT
+    // (one copy of the table, once). A trigger records blocks that retention deletes before every
+    // forwarder has passed them, so those flows are counted as dropped, never silently lost.
+    R"sql(
+CREATE TABLE flow_blocks_v3(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    t_min INTEGER NOT NULL,
+    t_max INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    data BLOB NOT NULL);
+INSERT INTO flow_blocks_v3(id, t_min, t_max, n, data) SELECT id, t_min, t_max, n, data FROM flow_blocks;
+DROP TABLE flow_blocks;
+ALTER TABLE flow_blocks_v3 RENAME TO flow_blocks;
+CREATE INDEX flow_blocks_t_max ON flow_blocks(t_max);
+CREATE INDEX flow_blocks_t_min ON flow_blocks(t_min);
+
+-- One row per forwarding destination: the cursor and lifetime counters (core/forward/outbox.h).
+CREATE TABLE forward_state(
+    name TEXT PRIMARY KEY,
+    cursor_block INTEGER NOT NULL,   -- every flow in blocks below this id is settled
+    cursor_row INTEGER NOT NULL,     -- and rows below this index of block cursor_block
+    created_ns INTEGER NOT NULL,
+    updated_ns INTEGER NOT NULL,
+    delivered INTEGER NOT NULL DEFAULT 0,          -- counted successful by the server
+    failed INTEGER NOT NULL DEFAULT 0,             -- rejected inside a 200 reply (partial failure)
+    set_aside INTEGER NOT NULL DEFAULT 0,          -- in batches refused whole (400, silent failure, too large)
+    expired INTEGER NOT NULL DEFAULT 0,            -- older than the ingest window, skipped
+    restamped INTEGER NOT NULL DEFAULT 0,          -- older than the ingest window, sent with _timestamp = now
+    dropped_retention INTEGER NOT NULL DEFAULT 0,  -- deleted by retention before delivery
+    dropped_backlog INTEGER NOT NULL DEFAULT 0,    -- skipped because the backlog passed its bound
+    last_error TEXT NOT NULL DEFAULT '',
+    last_error_ns INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+
+-- Blocks deleted (by retention) at or after a forwarder's cursor; the forwarder counts and removes them.
+CREATE TABLE forward_gaps(
+    name TEXT NOT NULL,
+    block_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    time_ns INTEGER NOT NULL);
+CREATE TRIGGER forward_gaps_on_delete AFTER DELETE ON flow_blocks BEGIN
+    INSERT INTO forward_gaps(name, block_id, n, time_ns)
+        SELECT name, OLD.id, OLD.n, CAST(strftime('%s', 'now') AS INTEGER) * 1000000000
+        FROM forward_state WHERE OLD.id >= cursor_block;
+END;
+
+-- Batches the server did not take whole: set aside (400, silent failure, too large) or partly
+-- rejected inside a 200. Rows [first_row of first_block, end_row of last_block) in storage order.
+CREATE TABLE forward_rejected(
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    time_ns INTEGER NOT NULL,
+    kind TEXT NOT NULL,        -- 'set_aside' or 'partial'
+    first_block INTEGER NOT NULL,
+    first_row INTEGER NOT NULL,
+    last_block INTEGER NOT NULL,
+    end_row INTEGER NOT NULL,
+    records INTEGER NOT NULL,  -- sent in the batch
+    failed INTEGER NOT NULL,   -- not accepted by the server
+    http_status INTEGER NOT NULL,
+    error TEXT NOT NULL);
+
+CREATE TABLE forward_log(
+    time_ns INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL);
 )sql",
 };
 

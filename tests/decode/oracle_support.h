@@ -206,7 +206,7 @@ public:
                 if (qstrcmp(known[i].row, row) != 0 && qstrcmp(known[i].row, "*") != 0)
                     continue;
                 const QString key = QLatin1String(known[i].field);
-                if (m.startsWith(key + QLatin1Char(':')) || m.contains(QLatin1String(": ") + key)) {
+                if (m.startsWith(key) || m.contains(QLatin1String(": ") + key)) {
                     used[i] = true;
                     explained = true;
                     qInfo("oracle deviation [%s] %s -- %s", row, qPrintable(m), known[i].reason);
@@ -1179,6 +1179,17 @@ inline RowResult runPmacct(const QString& test, const QString& golden, const cha
         if (!aggregate.contains(QLatin1String(key)))
             out.problems << QStringLiteral("scenario does not aggregate on %1").arg(QLatin1String(key));
     }
+    // Also part of the key when the scenario aggregates on them.
+    const QStringList keys = aggregate.split(QLatin1Char(','));
+    const auto aggregates = [&](const char* key) {
+        for (const QString& k : keys)
+            if (k.trimmed() == QLatin1String(key))
+                return true;
+        return false;
+    };
+    const bool withTos = aggregates("tos");
+    const bool withIfaces = aggregates("in_iface") && aggregates("out_iface");
+    const bool withLabels = aggregates("mpls_label_stack");
     DecodeRun run;
     // A sampling map (sampling-NN.map for output-flow-NN) sets the rate per exporter, as
     // setSamplingOverride(force) does; its ip is the replayed address, mapped back to the pcap's.
@@ -1212,11 +1223,23 @@ inline RowResult runPmacct(const QString& test, const QString& golden, const cha
     QMap<Key, QPair<std::uint64_t, std::uint64_t>> theirs;
     for (const FlowRecord& r : run.flows) {
         const std::uint64_t scale = renormalize && r.sampling_rate ? r.sampling_rate : 1;
-        const Key k = QStringLiteral("%1 %2 %3 %4 %5")
+        QStringList extra;
+        if (withTos)
+            extra << QStringLiteral("tos=%1").arg(r.ip_tos);
+        if (withIfaces)
+            extra << QStringLiteral("if=%1/%2").arg(r.in_if).arg(r.out_if);
+        if (withLabels) {
+            QStringList labels;
+            for (int i = 0; i < r.mpls_label_count; ++i)
+                labels << QString::number(r.mpls_label[i]);
+            extra << QStringLiteral("mpls=") + labels.join(QLatin1Char(','));
+        }
+        const Key k = QStringLiteral("%1 %2 %3 %4 %5 %6")
                           .arg(addr(r.src_addr), addr(r.dst_addr))
                           .arg(r.src_port)
                           .arg(r.dst_port)
-                          .arg(QString::fromStdString(decode::protoName(r.proto)).toLower());
+                          .arg(r.proto)
+                          .arg(extra.join(QLatin1Char(' ')));
         ours[k].first += r.packets * scale;
         ours[k].second += r.bytes * scale;
     }
@@ -1224,17 +1247,32 @@ inline RowResult runPmacct(const QString& test, const QString& golden, const cha
         const QJsonObject o = QJsonDocument::fromJson(line).object();
         if (o.isEmpty())
             continue;
-        QString proto = o.value(QLatin1String("ip_proto")).toString().toLower();
-        if (proto.isEmpty())
-            proto = QString::fromStdString(
-                        decode::protoName(std::uint8_t(jsonU64(o.value(QLatin1String("ip_proto"))))))
-                        .toLower();
-        const Key k = QStringLiteral("%1 %2 %3 %4 %5")
+        // pmacct names protocols ("udp", "ipv6-icmp") or gives their number.
+        const QJsonValue p = o.value(QLatin1String("ip_proto"));
+        const int protoNumber =
+            p.isString() ? decode::protoNumber(p.toString().toStdString()) : int(jsonU64(p));
+        const QString proto = QString::number(protoNumber);
+        QStringList extra;
+        if (withTos)
+            extra << QStringLiteral("tos=%1").arg(jsonU64(o.value(QLatin1String("tos"))));
+        if (withIfaces)
+            extra << QStringLiteral("if=%1/%2")
+                         .arg(jsonU64(o.value(QLatin1String("iface_in"))))
+                         .arg(jsonU64(o.value(QLatin1String("iface_out"))));
+        if (withLabels) {
+            // ["0-69", "1-24305"]: position-label, top of stack first.
+            QStringList labels;
+            for (const auto& l : o.value(QLatin1String("mpls_label_stack")).toArray())
+                labels << l.toString().section(QLatin1Char('-'), 1);
+            extra << QStringLiteral("mpls=") + labels.join(QLatin1Char(','));
+        }
+        const Key k = QStringLiteral("%1 %2 %3 %4 %5 %6")
                           .arg(canonicalAddr(o.value(QLatin1String("ip_src")).toString()),
                                canonicalAddr(o.value(QLatin1String("ip_dst")).toString()))
                           .arg(jsonU64(o.value(QLatin1String("port_src"))))
                           .arg(jsonU64(o.value(QLatin1String("port_dst"))))
-                          .arg(proto);
+                          .arg(proto)
+                          .arg(extra.join(QLatin1Char(' ')));
         theirs[k].first += jsonU64(o.value(QLatin1String("packets")));
         theirs[k].second += jsonU64(o.value(QLatin1String("bytes")));
     }

@@ -66,7 +66,7 @@ private slots:
         QFETCH(QJsonObject, test);
         const RowResult r = runAkvorado(test, QTest::currentDataTag(), kDeviations);
         const QString na = akvoradoNotApplicable(test);
-        if (!na.isEmpty() && (!r.problems.isEmpty() || r.checked == 0)) {
+        if (!na.isEmpty()) {
             g_tally.add(QStringLiteral("akvorado (v9)"));
             g_tally.notApplicable(QStringLiteral("akvorado (v9)"));
             QSKIP(qPrintable(na));
@@ -485,6 +485,232 @@ private slots:
         result.summary =
             QStringLiteral("%1 flows; anomalies: %2").arg(run.flows.size()).arg(run.anomalySummary());
         FLOWLENS_CHECK_ROW(result, g_tally, QStringLiteral("elastic-beats-goldens (v9)"));
+    }
+
+    // ---------------------------------------------------------------------------- unit cases
+
+    void templateRedefinition()
+    {
+        DecodeRun run;
+        const Endpoint from = endpoint("192.0.2.5:2055");
+        const auto send = [&](std::initializer_list<std::pair<std::uint16_t, std::uint16_t>> fields,
+                              std::uint32_t seq) {
+            PacketBuilder b;
+            b.v9Header(1, 1000, 1600000000, seq, 9).beginSet(0).templateRecord(300, fields).endSet();
+            run.feed(b.bytes(), from);
+        };
+        send({{8, 4}, {12, 4}}, 1);
+        send({{8, 4}, {12, 4}}, 2);    // refresh
+        send({{27, 16}, {28, 16}}, 3); // redefinition
+        DomainStats s = run.domain(from, 9);
+        QCOMPARE(s.templatesLearned, std::uint64_t(3));
+        QCOMPARE(s.templatesChanged, std::uint64_t(1));
+        QCOMPARE(s.templatesActive, std::uint32_t(1));
+        // Data now decodes with the new (IPv6) layout.
+        PacketBuilder d;
+        d.v9Header(1, 1000, 1600000000, 4, 9).beginSet(300);
+        d.u32(0x20010db8).zeros(11).u8(1).u32(0x20010db8).zeros(11).u8(2).endSet();
+        run.feed(d.bytes(), from);
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        QCOMPARE(addr(run.flows.front().src_addr), QStringLiteral("2001:db8::1"));
+        QCOMPARE(run.flows.front().etype, std::uint16_t(0x86dd));
+        // v9 sequence numbers count export packets: 1..4 without a gap.
+        s = run.domain(from, 9);
+        QCOMPARE(s.sequenceGaps, std::uint64_t(0));
+        QCOMPARE(s.sequenceExpected, std::uint64_t(4));
+    }
+
+    void fieldMapping()
+    {
+        // One v9 template carrying most mapped IEs, including MPLS, NAT, VRF and v6 fields.
+        PacketBuilder b;
+        b.v9Header(2, 60000, 1600000000, 1, 1);
+        b.beginSet(0).templateRecord(
+            400, {{8, 4},   {12, 4},  {7, 2},   {11, 2},  {4, 1},   {5, 1},   {6, 1},  {10, 4}, {14, 4},
+                  {16, 4},  {17, 4},  {9, 1},   {13, 1},  {15, 4},  {18, 4},  {1, 8},  {2, 8},  {22, 4},
+                  {21, 4},  {56, 6},  {80, 6},  {58, 2},  {59, 2},  {31, 4},  {32, 2}, {52, 1}, {54, 4},
+                  {88, 2},  {89, 1},  {61, 1},  {234, 4}, {235, 4}, {138, 4}, {70, 3}, {71, 3}, {72, 3},
+                  {225, 4}, {226, 4}, {227, 2}, {228, 2}, {230, 1}, {128, 4}, {197, 1}});
+        b.endSet();
+        b.beginSet(400);
+        b.ipv4(10, 1, 1, 1).ipv4(10, 2, 2, 2).u16(1234).u16(53).u8(17).u8(0x28).u8(0);
+        b.u32(7).u32(8).u32(65001).u32(65002).u8(24).u8(16).ipv4(192, 0, 2, 254).ipv4(198, 51, 100, 1);
+        b.u64(123456789012ull).u64(1000).u32(50000).u32(59000);
+        b.u8(0x00)
+            .u8(0x11)
+            .u8(0x22)
+            .u8(0x33)
+            .u8(0x44)
+            .u8(0x55)
+            .u8(0x66)
+            .u8(0x77)
+            .u8(0x88)
+            .u8(0x99)
+            .u8(0xaa)
+            .u8(0xbb);
+        b.u16(100).u16(200).u32(0xabcde).u16(0).u8(64).u32(4242).u16(185).u8(0x42).u8(1);
+        b.u32(5).u32(6).u32(77);
+        b.u24((16000u << 4)).u24((17000u << 4)).u24((18000u << 4) | 1); // three labels, S bit on the last
+        b.ipv4(203, 0, 113, 5).ipv4(203, 0, 113, 6).u16(40000).u16(8053).u8(1).u32(65003).u8(2);
+        b.endSet();
+        DecodeRun run;
+        run.feed(b.bytes(), endpoint("192.0.2.5:2055"));
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        QCOMPARE(run.anomalies(), std::uint64_t(0));
+        const FlowRecord& f = run.flows.front();
+        QCOMPARE(addr(f.src_addr), QStringLiteral("10.1.1.1"));
+        QCOMPARE(addr(f.dst_addr), QStringLiteral("10.2.2.2"));
+        QCOMPARE(f.src_port, std::uint16_t(1234));
+        QCOMPARE(f.dst_port, std::uint16_t(53));
+        QCOMPARE(f.proto, std::uint8_t(17));
+        QCOMPARE(f.ip_tos, std::uint8_t(0x28));
+        QCOMPARE(f.in_if, 7u);
+        QCOMPARE(f.out_if, 8u);
+        QCOMPARE(f.src_as, 65001u);
+        QCOMPARE(f.dst_as, 65002u);
+        QCOMPARE(f.src_net, std::uint8_t(24));
+        QCOMPARE(f.dst_net, std::uint8_t(16));
+        QCOMPARE(addr(f.next_hop), QStringLiteral("192.0.2.254"));
+        QCOMPARE(addr(f.bgp_next_hop), QStringLiteral("198.51.100.1"));
+        QCOMPARE(f.bytes, std::uint64_t(123456789012ull));
+        QCOMPARE(f.packets, std::uint64_t(1000));
+        QCOMPARE(f.time_flow_start_ns, 1600000000ull * 1'000'000'000 - 10'000'000'000ull);
+        QCOMPARE(f.time_flow_end_ns, 1600000000ull * 1'000'000'000 - 1'000'000'000ull);
+        QCOMPARE(mac(f.src_mac), QStringLiteral("00:11:22:33:44:55"));
+        QCOMPARE(mac(f.dst_mac), QStringLiteral("66:77:88:99:aa:bb"));
+        QCOMPARE(f.src_vlan, std::uint16_t(100));
+        QCOMPARE(f.dst_vlan, std::uint16_t(200));
+        QCOMPARE(f.vlan_id, std::uint16_t(100));
+        QCOMPARE(f.ipv6_flow_label, 0xabcdeu);
+        QCOMPARE(f.ip_ttl, std::uint8_t(64));
+        QCOMPARE(f.fragment_id, 4242u);
+        QCOMPARE(f.fragment_offset, std::uint16_t(185));
+        QCOMPARE(f.forwarding_status, std::uint8_t(0x42));
+        QCOMPARE(f.flow_direction, std::uint8_t(1));
+        QCOMPARE(f.ingress_vrf_id, 5u);
+        QCOMPARE(f.egress_vrf_id, 6u);
+        QCOMPARE(f.observation_point_id, 77u);
+        QCOMPARE(f.mpls_label_count, std::uint8_t(3));
+        QCOMPARE(f.mpls_label[0], 16000u);
+        QCOMPARE(f.mpls_label[1], 17000u);
+        QCOMPARE(f.mpls_label[2], 18000u);
+        QCOMPARE(addr(f.post_nat_src_addr), QStringLiteral("203.0.113.5"));
+        QCOMPARE(addr(f.post_nat_dst_addr), QStringLiteral("203.0.113.6"));
+        QCOMPARE(f.post_nat_src_port, std::uint16_t(40000));
+        QCOMPARE(f.post_nat_dst_port, std::uint16_t(8053));
+        QCOMPARE(f.nat_event, std::uint8_t(1));
+        QCOMPARE(f.next_hop_as, 65003u);
+        QCOMPARE(f.ip_flags, std::uint8_t(2));
+        QCOMPARE(f.etype, std::uint16_t(0x0800));
+        QCOMPARE(f.observation_domain_id, 1u);
+    }
+
+    // Options data name sampler ids and rates; data records pick theirs by FLOW_SAMPLER_ID (48).
+    void optionsSamplingBySamplerId()
+    {
+        DecodeRun run;
+        const Endpoint from = endpoint("192.0.2.5:2055");
+        PacketBuilder b;
+        b.v9Header(6, 1000, 1600000000, 1, 3);
+        // Options template 256: scope System (4 bytes); FLOW_SAMPLER_ID/1, SAMPLING_INTERVAL/4.
+        b.beginSet(1).u16(256).u16(4).u16(8).u16(1).u16(4).u16(48).u16(1).u16(34).u16(4).endSet(4);
+        b.beginSet(256).u32(0).u8(1).u32(100).u32(0).u8(2).u32(4000).endSet(4);
+        b.beginSet(0).templateRecord(257, {{8, 4}, {48, 1}}).endSet();
+        b.beginSet(257).ipv4(10, 0, 0, 1).u8(1).ipv4(10, 0, 0, 2).u8(2).ipv4(10, 0, 0, 3).u8(9).endSet(4);
+        run.feed(b.bytes(), from);
+        QCOMPARE(run.flows.size(), std::size_t(3));
+        QCOMPARE(run.optionsRecords(), std::uint64_t(2));
+        QCOMPARE(run.flows[0].sampling_rate, std::uint64_t(100));
+        QCOMPARE(run.flows[1].sampling_rate, std::uint64_t(4000));
+        QCOMPARE(run.flows[2].sampling_rate, std::uint64_t(0));          // unknown sampler, two learned
+        QCOMPARE(run.anomaly(Anomaly::CountMismatch), std::uint64_t(1)); // 2 templates + 5 records != 6
+        // Forcing a rate wins over what the exporter states.
+        run.decoder.setSamplingOverride(from.address, 10, true);
+        run.feed(b.bytes(), from);
+        QCOMPARE(run.flows.back().sampling_rate, std::uint64_t(10));
+        QCOMPARE(run.flows[run.flows.size() - 3].sampling_rate, std::uint64_t(10));
+    }
+
+    // Data sets before their template are kept and decoded, in arrival order, when it comes.
+    void templateAfterData()
+    {
+        DecodeRun run;
+        const Endpoint from = endpoint("192.0.2.5:2055");
+        for (std::uint32_t i = 0; i < 3; ++i) {
+            PacketBuilder d;
+            d.v9Header(1, 1000 + i, 1600000000 + i, i, 0)
+                .beginSet(500)
+                .ipv4(10, 0, 0, std::uint8_t(i + 1))
+                .u16(80)
+                .endSet(4);
+            run.feed(d.bytes(), from);
+        }
+        DomainStats s = run.domain(from, 0);
+        QCOMPARE(run.flows.size(), std::size_t(0));
+        QCOMPARE(s.pendingSets, std::uint32_t(3));
+        QCOMPARE(s.missingTemplateSets, std::uint64_t(3));
+        PacketBuilder t;
+        t.v9Header(1, 2000, 1600000010, 3, 0).beginSet(0).templateRecord(500, {{8, 4}, {11, 2}}).endSet();
+        run.feed(t.bytes(), from);
+        QCOMPARE(run.flows.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i) {
+            QCOMPARE(addr(run.flows[i].src_addr), QStringLiteral("10.0.0.%1").arg(i + 1));
+            // Each keeps its own packet's context (sequence number, receive time).
+            QCOMPARE(run.flows[i].sequence_num, std::uint32_t(i));
+        }
+        s = run.domain(from, 0);
+        QCOMPARE(s.pendingSets, std::uint32_t(0));
+        QCOMPARE(s.pendingExpired, std::uint64_t(0));
+        QCOMPARE(s.flows, std::uint64_t(3));
+    }
+
+    void pendingBounds()
+    {
+        DecoderLimits limits;
+        limits.maxPendingSets = 2;
+        limits.maxPendingBytes = 1024;
+        limits.maxPendingAgeNs = 60'000'000'000ull;
+        DecodeRun run(limits);
+        const Endpoint from = endpoint("192.0.2.5:2055");
+        const auto data = [&](std::uint16_t id, std::size_t bytes, std::uint64_t at) {
+            PacketBuilder d;
+            d.v9Header(1, 1000, 1600000000, 0, 0).beginSet(id).zeros(bytes).u8(1).endSet(4);
+            run.feed(d.bytes(), from, at);
+        };
+        data(600, 8, kReceivedNs);
+        data(601, 8, kReceivedNs + 1);
+        data(602, 8, kReceivedNs + 2); // count bound: the oldest (600) goes
+        DomainStats s = run.domain(from, 0);
+        QCOMPARE(s.pendingSets, std::uint32_t(2));
+        QCOMPARE(s.pendingExpired, std::uint64_t(1));
+        data(603, 2000, kReceivedNs + 3); // larger than the byte bound: not kept
+        s = run.domain(from, 0);
+        QCOMPARE(s.pendingExpired, std::uint64_t(2));
+        data(604, 8, kReceivedNs + 61'000'000'000ull); // 601 and 602 are now too old
+        s = run.domain(from, 0);
+        QCOMPARE(s.pendingExpired, std::uint64_t(4));
+        QCOMPARE(s.pendingSets, std::uint32_t(1));
+    }
+
+    void samplingRateFromScapyStyleOptionsIsPerDomain()
+    {
+        // Two source ids of one exporter keep separate templates and learned rates.
+        DecodeRun run;
+        const Endpoint from = endpoint("192.0.2.5:2055");
+        for (std::uint32_t source : {1u, 2u}) {
+            PacketBuilder b;
+            b.v9Header(3, 1000, 1600000000, 1, source);
+            b.beginSet(1).u16(256).u16(4).u16(4).u16(1).u16(4).u16(34).u16(4).endSet(4);
+            b.beginSet(256).u32(0).u32(source * 10).endSet(4);
+            b.beginSet(0).templateRecord(257, {{8, 4}}).endSet();
+            b.beginSet(257).ipv4(10, 0, 0, std::uint8_t(source)).endSet(4);
+            run.feed(b.bytes(), from);
+        }
+        QCOMPARE(run.flows.size(), std::size_t(2));
+        QCOMPARE(run.flows[0].sampling_rate, std::uint64_t(10));
+        QCOMPARE(run.flows[1].sampling_rate, std::uint64_t(20));
+        QCOMPARE(run.domain(from, 1).samplingRate, std::uint64_t(10));
+        QCOMPARE(run.domain(from, 2).samplingRate, std::uint64_t(20));
     }
 };
 

@@ -1,0 +1,140 @@
+// Store write path: what one writer-thread core does per flow (block encoding, rollups, SQLite).
+#include "core/gen/traffic_model.h"
+#include "core/store/flow_block.h"
+#include "core/store/flow_writer.h"
+#include "core/store/rollup.h"
+#include "core/store/rollup_accumulator.h"
+
+#include <benchmark/benchmark.h>
+
+#include <QDir>
+#include <QTemporaryDir>
+
+using namespace flowlens;
+
+namespace {
+
+const std::vector<decode::FlowRecord>& flows()
+{
+    static const std::vector<decode::FlowRecord> v = [] {
+        gen::TrafficModel model;
+        std::vector<decode::FlowRecord> out(262144);
+        std::uint64_t t = 1'800'000'000ull * 1'000'000'000ull;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            t += 500; // 2 M flows/s
+            out[i] = model.next(t);
+            out[i].time_received_ns = t - t % 1000000;
+            out[i].sampler_address = decode::IpAddress::fromV4(0x7f000001u);
+            out[i].type = decode::FlowType::NetFlowV9;
+            out[i].sequence_num = std::uint32_t(i / 20);
+        }
+        return out;
+    }();
+    return v;
+}
+
+void BM_BlockEncode(benchmark::State& state)
+{
+    const auto& f = flows();
+    store::BlockEncoder enc(int(state.range(0)));
+    std::vector<std::byte> blob;
+    const std::size_t n = 32768;
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        enc.encode(std::span(f).first(n), blob);
+        bytes = blob.size();
+        benchmark::DoNotOptimize(blob.data());
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations() * n));
+    state.counters["bytes_per_flow"] = double(bytes) / double(n);
+}
+BENCHMARK(BM_BlockEncode)->Arg(-5)->Arg(-1)->Arg(1)->Arg(3);
+
+void BM_BlockDecodeTopColumns(benchmark::State& state)
+{
+    const auto& f = flows();
+    store::BlockEncoder enc(1);
+    std::vector<std::byte> blob;
+    const std::size_t n = 32768;
+    enc.encode(std::span(f).first(n), blob);
+    store::BlockDecoder dec;
+    std::vector<decode::FlowRecord> out(n);
+    const auto mask =
+        store::fieldMask({decode::FlowField::SrcAddr, decode::FlowField::Bytes, decode::FlowField::Packets,
+                          decode::FlowField::SamplingRate, decode::FlowField::TimeReceived});
+    for (auto _ : state) {
+        dec.open(blob);
+        dec.decode(mask, out);
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations() * n));
+}
+BENCHMARK(BM_BlockDecodeTopColumns);
+
+void BM_RollupUpdate(benchmark::State& state)
+{
+    // One minute at 2 M flows/s is 120 M flows; replaying 256 k model flows in batches of 8192 keeps
+    // the key counts of a realistic minute of this traffic model.
+    const auto& f = flows();
+    store::RollupAccumulator acc(200000);
+    std::size_t at = 0;
+    const std::size_t batch = 8192;
+    for (auto _ : state) {
+        acc.add(std::span(f).subspan(at, batch));
+        at = (at + batch) % f.size();
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations() * batch));
+    state.counters["src_keys"] = double(acc.keyCount(store::Dimension::Src));
+    state.counters["pair_keys"] = double(acc.keyCount(store::Dimension::Pair));
+}
+BENCHMARK(BM_RollupUpdate);
+
+void BM_RollupTruncate(benchmark::State& state)
+{
+    const auto& f = flows();
+    store::RollupAccumulator acc(200000);
+    acc.add(f);
+    for (auto _ : state)
+        for (int d = 0; d < store::kDimensionCount; ++d)
+            benchmark::DoNotOptimize(acc.rows(store::Dimension(d), store::kRollupKeepPerMetric));
+    state.counters["pair_keys"] = double(acc.keyCount(store::Dimension::Pair));
+}
+BENCHMARK(BM_RollupTruncate)->Unit(benchmark::kMillisecond);
+
+void BM_WriterAddCommit(benchmark::State& state)
+{
+    const auto& f = flows();
+    QTemporaryDir dir;
+    auto w = store::FlowWriter::open(dir.filePath(QStringLiteral("b.db")));
+    std::size_t at = 0;
+    const std::size_t batch = 8192;
+    std::uint64_t shift = 0;
+    std::vector<decode::FlowRecord> chunk(batch);
+    std::size_t sinceCommit = 0;
+    for (auto _ : state) {
+        for (std::size_t i = 0; i < batch; ++i) {
+            chunk[i] = f[(at + i) % f.size()];
+            chunk[i].time_received_ns += shift;
+        }
+        at += batch;
+        if (at >= f.size()) {
+            at = 0;
+            shift += 131'072'000'000ull; // keep time moving forward across replays
+        }
+        (*w)->add(chunk);
+        sinceCommit += batch;
+        if (sinceCommit >= 2'000'000) { // one commit per second of 2 M flows/s
+            (void)(*w)->commit();
+            sinceCommit = 0;
+        }
+    }
+    (void)(*w)->close();
+    state.SetItemsProcessed(std::int64_t(state.iterations() * batch));
+    state.counters["db_bytes_per_flow"] =
+        double((*w)->stats().databaseBytes) / double(state.iterations() * batch);
+}
+BENCHMARK(BM_WriterAddCommit)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+
+} // namespace
+
+BENCHMARK_MAIN();

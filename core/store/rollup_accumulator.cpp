@@ -1,0 +1,485 @@
+#include "rollup_accumulator.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <type_traits>
+
+namespace flowlens::store {
+
+using decode::FlowRecord;
+
+namespace {
+
+constexpr std::size_t kPrefetchBatch = 16;
+
+std::uint64_t load64(const std::uint8_t* p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+std::uint64_t mix(std::uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+Counters countersOf(const FlowRecord& r)
+{
+    Counters c;
+    c.add(r);
+    return c;
+}
+
+/// Selects the rows to keep from (key, counters) pairs, as RollupMap::truncate did.
+RollupBucketRows truncateRows(std::vector<std::pair<RollupKey, Counters>>&& all, const Counters& other,
+                              std::size_t keep)
+{
+    RollupBucketRows out;
+    out.other = other;
+    if (all.size() <= keep * 3) {
+        out.rows = std::move(all);
+        return out;
+    }
+    std::vector<char> kept(all.size(), 0);
+    std::vector<std::uint32_t> idx(all.size());
+    auto markTop = [&](auto value) {
+        std::iota(idx.begin(), idx.end(), 0u);
+        std::nth_element(idx.begin(), idx.begin() + std::ptrdiff_t(keep), idx.end(),
+                         [&](std::uint32_t a, std::uint32_t b) {
+                             const auto va = value(all[a].second), vb = value(all[b].second);
+                             return va != vb ? va > vb : all[a].first < all[b].first;
+                         });
+        for (std::size_t i = 0; i < keep; ++i)
+            kept[idx[i]] = 1;
+    };
+    markTop([](const Counters& c) { return c.scaledBytes; });
+    markTop([](const Counters& c) { return c.scaledPackets; });
+    markTop([](const Counters& c) { return c.flows; });
+    out.rows.reserve(keep * 3);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (kept[i]) {
+            out.rows.push_back(all[i]);
+        } else {
+            out.other.add(all[i].second);
+            out.maxDropped.maxWith(all[i].second);
+            ++out.droppedKeys;
+        }
+    }
+    return out;
+}
+
+template <std::size_t N>
+RollupKey toRollupKey(const std::array<std::uint8_t, N>& k)
+{
+    RollupKey r;
+    r.size = std::uint8_t(N);
+    std::memcpy(r.bytes.data(), k.data(), N);
+    return r;
+}
+
+} // namespace
+
+template <std::size_t KeyBytes>
+CounterMap<KeyBytes>::CounterMap(std::size_t capacityHint)
+{
+    std::size_t cap = 64;
+    while (cap < capacityHint * 2)
+        cap <<= 1;
+    m_ctrl.assign(cap, 0);
+    m_slots.resize(cap);
+    m_mask = cap - 1;
+}
+
+template <std::size_t KeyBytes>
+std::uint64_t CounterMap<KeyBytes>::hashOf(const Key& key)
+{
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (std::size_t i = 0; i + 8 <= KeyBytes; i += 8)
+        h = mix(h ^ load64(key.data() + i));
+    if constexpr (KeyBytes % 8 != 0) {
+        std::uint64_t tail = 0;
+        std::memcpy(&tail, key.data() + (KeyBytes / 8) * 8, KeyBytes % 8);
+        h = mix(h ^ tail);
+    }
+    return h;
+}
+
+template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::prefetch(std::uint64_t hash) const
+{
+    const std::size_t i = hash & m_mask;
+    __builtin_prefetch(&m_ctrl[i]);
+    __builtin_prefetch(&m_slots[i]);
+}
+
+template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::grow()
+{
+    std::vector<std::uint8_t> oldCtrl = std::move(m_ctrl);
+    std::vector<Slot> oldSlots = std::move(m_slots);
+    const std::size_t cap = oldCtrl.size() * 2;
+    m_ctrl.assign(cap, 0);
+    m_slots.resize(cap);
+    m_mask = cap - 1;
+    for (std::size_t i = 0; i < oldCtrl.size(); ++i) {
+        if (!oldCtrl[i])
+            continue;
+        std::size_t j = hashOf(oldSlots[i].key) & m_mask;
+        while (m_ctrl[j])
+            j = (j + 1) & m_mask;
+        m_ctrl[j] = oldCtrl[i];
+        m_slots[j] = oldSlots[i];
+    }
+}
+
+template <std::size_t KeyBytes>
+Counters& CounterMap<KeyBytes>::at(const Key& key, std::uint64_t hash)
+{
+    if ((m_size + 1) * 2 > m_ctrl.size()) {
+        grow();
+    }
+    const std::uint8_t tag = std::uint8_t(0x80 | (hash >> 57));
+    std::size_t i = hash & m_mask;
+    for (;;) {
+        const std::uint8_t c = m_ctrl[i];
+        if (c == 0) {
+            m_ctrl[i] = tag;
+            m_slots[i].key = key;
+            m_slots[i].counters = Counters{};
+            ++m_size;
+            return m_slots[i].counters;
+        }
+        if (c == tag && m_slots[i].key == key)
+            return m_slots[i].counters;
+        i = (i + 1) & m_mask;
+    }
+}
+
+template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::clear()
+{
+    if (m_size)
+        std::fill(m_ctrl.begin(), m_ctrl.end(), std::uint8_t(0));
+    m_size = 0;
+}
+
+template <std::size_t KeyBytes>
+const Counters* CounterMap<KeyBytes>::find(const Key& key) const
+{
+    const std::uint64_t hash = hashOf(key);
+    const std::uint8_t tag = std::uint8_t(0x80 | (hash >> 57));
+    std::size_t i = hash & m_mask;
+    for (;;) {
+        const std::uint8_t c = m_ctrl[i];
+        if (c == 0)
+            return nullptr;
+        if (c == tag && m_slots[i].key == key)
+            return &m_slots[i].counters;
+        i = (i + 1) & m_mask;
+    }
+}
+
+template class CounterMap<16>;
+template class CounterMap<32>;
+
+struct RollupAccumulator::PortTable
+{
+    std::vector<Counters> counters = std::vector<Counters>(65536);
+    std::vector<std::uint16_t> touched;
+    std::bitset<65536> used;
+
+    void clear()
+    {
+        for (std::uint16_t port : touched)
+            counters[port] = Counters{};
+        used.reset();
+        touched.clear();
+    }
+
+    void add(std::uint16_t port, const Counters& c)
+    {
+        if (!used.test(port)) {
+            used.set(port);
+            touched.push_back(port);
+        }
+        counters[port].add(c);
+    }
+};
+
+RollupAccumulator::RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint)
+    : m_maxKeys(maxKeysPerDimension)
+    , m_srcPort(std::make_unique<PortTable>())
+    , m_dstPort(std::make_unique<PortTable>())
+    , m_src(sizeHint)
+    , m_dst(sizeHint)
+    , m_self(16)
+    , m_pair(sizeHint * 2)
+    , m_exporter(16)
+{}
+
+RollupAccumulator::~RollupAccumulator() = default;
+
+namespace {
+
+/// Inserts one address-keyed dimension for a run of flows, hashing and prefetching a batch ahead.
+template <std::size_t N, class KeyOf>
+void addKeyed(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t maxKeys,
+              std::span<const FlowRecord> flows, std::span<const Counters> counters, KeyOf keyOf)
+{
+    using Key = typename CounterMap<N>::Key;
+    Key keys[kPrefetchBatch];
+    std::uint64_t hashes[kPrefetchBatch];
+    for (std::size_t base = 0; base < flows.size(); base += kPrefetchBatch) {
+        const std::size_t n = std::min(kPrefetchBatch, flows.size() - base);
+        for (std::size_t i = 0; i < n; ++i) {
+            keyOf(flows[base + i], keys[i]);
+            hashes[i] = CounterMap<N>::hashOf(keys[i]);
+            map.prefetch(hashes[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (map.size() >= maxKeys && !map.find(keys[i])) {
+                overflowed = true;
+                other.add(counters[base + i]);
+                continue;
+            }
+            map.at(keys[i], hashes[i]).add(counters[base + i]);
+        }
+    }
+}
+
+} // namespace
+
+void RollupAccumulator::add(std::span<const FlowRecord> flows)
+{
+    thread_local std::vector<Counters> counters;
+    counters.resize(flows.size());
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        const FlowRecord& r = flows[i];
+        counters[i] = countersOf(r);
+        m_proto[r.proto].add(counters[i]);
+        m_protoUsed.set(r.proto);
+        m_srcPort->add(r.src_port, counters[i]);
+        m_dstPort->add(r.dst_port, counters[i]);
+    }
+    const std::span<const Counters> c(counters);
+    addKeyed<16>(m_src, m_other[std::size_t(Dimension::Src)], m_overflowed, m_maxKeys, flows, c,
+                 [](const FlowRecord& r, CounterMap<16>::Key& k) {
+                     std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
+                 });
+    addKeyed<16>(m_dst, m_other[std::size_t(Dimension::Dst)], m_overflowed, m_maxKeys, flows, c,
+                 [](const FlowRecord& r, CounterMap<16>::Key& k) {
+                     std::memcpy(k.data(), r.dst_addr.bytes.data(), 16);
+                 });
+    addKeyed<32>(m_pair, m_other[std::size_t(Dimension::Pair)], m_overflowed, m_maxKeys, flows, c,
+                 [](const FlowRecord& r, CounterMap<32>::Key& k) {
+                     std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
+                     std::memcpy(k.data() + 16, r.dst_addr.bytes.data(), 16);
+                 });
+    // Exporters are few and repeat in long runs: remember the last one.
+    decode::IpAddress lastExporter;
+    Counters* lastSlot = nullptr;
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        const FlowRecord& r = flows[i];
+        if (!lastSlot || !(r.sampler_address == lastExporter)) {
+            CounterMap<16>::Key k;
+            std::memcpy(k.data(), r.sampler_address.bytes.data(), 16);
+            lastSlot = &m_exporter.at(k, CounterMap<16>::hashOf(k));
+            lastExporter = r.sampler_address;
+        }
+        lastSlot->add(counters[i]);
+        if (r.src_addr == r.dst_addr) {
+            CounterMap<16>::Key k;
+            std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
+            m_self.at(k, CounterMap<16>::hashOf(k)).add(counters[i]);
+        }
+    }
+}
+
+void RollupAccumulator::clear()
+{
+    m_overflowed = false;
+    for (int p = 0; p < 256; ++p)
+        if (m_protoUsed.test(std::size_t(p)))
+            m_proto[std::size_t(p)] = Counters{};
+    m_protoUsed.reset();
+    m_srcPort->clear();
+    m_dstPort->clear();
+    m_src.clear();
+    m_dst.clear();
+    m_self.clear();
+    m_pair.clear();
+    m_exporter.clear();
+    m_other = {};
+}
+
+void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
+{
+    for (int p = 0; p < 256; ++p)
+        if (other.m_protoUsed.test(std::size_t(p))) {
+            m_proto[std::size_t(p)].add(other.m_proto[std::size_t(p)]);
+            m_protoUsed.set(std::size_t(p));
+        }
+    for (std::uint16_t port : other.m_srcPort->touched)
+        m_srcPort->add(port, other.m_srcPort->counters[port]);
+    for (std::uint16_t port : other.m_dstPort->touched)
+        m_dstPort->add(port, other.m_dstPort->counters[port]);
+    auto mergeMap = [&](auto& into, const auto& from, Dimension d) {
+        from.forEach([&](const auto& key, const Counters& c) {
+            using Map = std::remove_reference_t<decltype(into)>;
+            if (d != Dimension::Count_ && into.size() >= m_maxKeys && !into.find(key)) {
+                m_overflowed = true;
+                m_other[std::size_t(d)].add(c);
+                return;
+            }
+            into.at(key, Map::hashOf(key)).add(c);
+        });
+    };
+    mergeMap(m_src, other.m_src, Dimension::Src);
+    mergeMap(m_dst, other.m_dst, Dimension::Dst);
+    mergeMap(m_pair, other.m_pair, Dimension::Pair);
+    mergeMap(m_exporter, other.m_exporter, Dimension::Exporter);
+    mergeMap(m_self, other.m_self, Dimension::Count_);
+    for (std::size_t d = 0; d < m_other.size(); ++d)
+        m_other[d].add(other.m_other[d]);
+    m_overflowed = m_overflowed || other.m_overflowed;
+}
+
+void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters& c)
+{
+    if (key.isOther()) {
+        m_other[std::size_t(d)].add(c);
+        return;
+    }
+    switch (d) {
+    case Dimension::Proto:
+        m_proto[key.bytes[0]].add(c);
+        m_protoUsed.set(key.bytes[0]);
+        break;
+    case Dimension::SrcPort:
+    case Dimension::DstPort:
+        (d == Dimension::SrcPort ? m_srcPort : m_dstPort)
+            ->add(std::uint16_t((unsigned(key.bytes[0]) << 8) | key.bytes[1]), c);
+        break;
+    case Dimension::Src:
+    case Dimension::Dst:
+    case Dimension::Exporter: {
+        CounterMap<16>::Key k;
+        std::memcpy(k.data(), key.bytes.data(), 16);
+        auto& map = d == Dimension::Src ? m_src : (d == Dimension::Dst ? m_dst : m_exporter);
+        map.at(k, CounterMap<16>::hashOf(k)).add(c);
+        break;
+    }
+    case Dimension::Pair: {
+        CounterMap<32>::Key k;
+        std::memcpy(k.data(), key.bytes.data(), 32);
+        m_pair.at(k, CounterMap<32>::hashOf(k)).add(c);
+        break;
+    }
+    case Dimension::Ip:
+        // Either-side rows are derived from the source and destination rows merged above.
+        break;
+    case Dimension::Count_:
+        break;
+    }
+}
+
+std::size_t RollupAccumulator::keyCount(Dimension d) const
+{
+    switch (d) {
+    case Dimension::Proto:
+        return m_protoUsed.count();
+    case Dimension::SrcPort:
+        return m_srcPort->touched.size();
+    case Dimension::DstPort:
+        return m_dstPort->touched.size();
+    case Dimension::Src:
+        return m_src.size();
+    case Dimension::Dst:
+        return m_dst.size();
+    case Dimension::Pair:
+        return m_pair.size();
+    case Dimension::Exporter:
+        return m_exporter.size();
+    case Dimension::Ip:
+        return m_src.size() + m_dst.size();
+    case Dimension::Count_:
+        break;
+    }
+    return 0;
+}
+
+RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
+{
+    std::vector<std::pair<RollupKey, Counters>> all;
+    auto portRows = [&](const PortTable& t) {
+        all.reserve(t.touched.size());
+        for (std::uint16_t port : t.touched) {
+            RollupKey k;
+            k.size = 2;
+            k.bytes[0] = std::uint8_t(port >> 8);
+            k.bytes[1] = std::uint8_t(port);
+            all.emplace_back(k, t.counters[port]);
+        }
+    };
+    switch (d) {
+    case Dimension::Proto:
+        for (int p = 0; p < 256; ++p) {
+            if (!m_protoUsed.test(std::size_t(p)))
+                continue;
+            RollupKey k;
+            k.size = 1;
+            k.bytes[0] = std::uint8_t(p);
+            all.emplace_back(k, m_proto[std::size_t(p)]);
+        }
+        break;
+    case Dimension::SrcPort:
+        portRows(*m_srcPort);
+        break;
+    case Dimension::DstPort:
+        portRows(*m_dstPort);
+        break;
+    case Dimension::Src:
+    case Dimension::Dst:
+    case Dimension::Exporter: {
+        const auto& map = d == Dimension::Src ? m_src : (d == Dimension::Dst ? m_dst : m_exporter);
+        all.reserve(map.size());
+        map.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
+        break;
+    }
+    case Dimension::Pair:
+        all.reserve(m_pair.size());
+        m_pair.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
+        break;
+    case Dimension::Ip: {
+        // Either side: source + destination, minus flows counted on both sides (source == destination).
+        CounterMap<16> ip(m_src.size() + m_dst.size());
+        auto addAll = [&](const CounterMap<16>& map) {
+            map.forEach(
+                [&](const auto& key, const Counters& c) { ip.at(key, CounterMap<16>::hashOf(key)).add(c); });
+        };
+        addAll(m_src);
+        addAll(m_dst);
+        m_self.forEach([&](const auto& key, const Counters& c) {
+            Counters& slot = ip.at(key, CounterMap<16>::hashOf(key));
+            slot.flows -= c.flows;
+            slot.packets -= c.packets;
+            slot.bytes -= c.bytes;
+            slot.scaledPackets -= c.scaledPackets;
+            slot.scaledBytes -= c.scaledBytes;
+        });
+        all.reserve(ip.size());
+        ip.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
+        break;
+    }
+    case Dimension::Count_:
+        break;
+    }
+    return truncateRows(std::move(all), m_other[std::size_t(d)], keep);
+}
+
+} // namespace flowlens::store

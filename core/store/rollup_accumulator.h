@@ -1,0 +1,92 @@
+#pragma once
+
+#include "core/decode/flow_record.h"
+#include "core/store/rollup.h"
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace flowlens::store {
+
+/// Open-addressing map from a fixed-size byte key to Counters, tuned for the ingest path: one
+/// control byte per slot (empty or a 7-bit hash tag), linear probing, batch insertion with
+/// prefetching, and no per-entry allocation.
+template <std::size_t KeyBytes>
+class CounterMap
+{
+public:
+    using Key = std::array<std::uint8_t, KeyBytes>;
+
+    explicit CounterMap(std::size_t capacityHint = 64);
+    Counters& at(const Key& key, std::uint64_t hash);
+    static std::uint64_t hashOf(const Key& key);
+    void prefetch(std::uint64_t hash) const;
+    std::size_t size() const { return m_size; }
+    template <class F>
+    void forEach(F&& f) const
+    {
+        for (std::size_t i = 0; i < m_ctrl.size(); ++i)
+            if (m_ctrl[i])
+                f(m_slots[i].key, m_slots[i].counters);
+    }
+    const Counters* find(const Key& key) const;
+    void clear();
+
+private:
+    struct Slot
+    {
+        Key key;
+        Counters counters;
+    };
+    void grow();
+    std::vector<std::uint8_t> m_ctrl;
+    std::vector<Slot> m_slots;
+    std::size_t m_mask = 0;
+    std::size_t m_size = 0;
+};
+
+/// One minute of every rollup dimension, built from flows as they arrive. Keeps every key (up to
+/// `maxKeysPerDimension`; past it further new keys are summed into "other" and the bucket is marked
+/// approximate) until rows() truncates a copy for storage. Protocol and port dimensions use direct
+/// tables; address and pair dimensions hash maps; the either-side address dimension is derived
+/// from the source and destination maps when rows are taken.
+class RollupAccumulator
+{
+public:
+    explicit RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint = 1024);
+    ~RollupAccumulator();
+
+    /// Forgets everything, keeping the memory (re-used for the next bucket: fresh pages are costly).
+    void clear();
+    void add(std::span<const decode::FlowRecord> flows);
+    /// Adds everything another accumulator holds (a closed minute into its 10-minute and hour buckets).
+    void mergeFrom(const RollupAccumulator& other);
+    /// Adds stored counters back (re-opening a minute that is already in the database).
+    void merge(Dimension d, const RollupKey& key, const Counters& c);
+    /// Truncated rows of one dimension: the union of the top `keep` keys by scaled bytes, scaled
+    /// packets and flows, the rest summed in `other`, with the largest dropped values.
+    RollupBucketRows rows(Dimension d, std::size_t keep) const;
+    bool overflowed() const { return m_overflowed; }
+    std::size_t keyCount(Dimension d) const;
+
+private:
+    std::size_t m_maxKeys;
+    bool m_overflowed = false;
+    std::array<Counters, 256> m_proto{};
+    std::bitset<256> m_protoUsed;
+    struct PortTable;
+    std::unique_ptr<PortTable> m_srcPort;
+    std::unique_ptr<PortTable> m_dstPort;
+    CounterMap<16> m_src;
+    CounterMap<16> m_dst;
+    CounterMap<16> m_self; ///< flows whose source is their destination (counted once in Ip)
+    CounterMap<32> m_pair;
+    CounterMap<16> m_exporter;
+    std::array<Counters, kDimensionCount> m_other{};
+};
+
+} // namespace flowlens::store
