@@ -312,7 +312,9 @@ void MainWindow::buildStatusBar()
     m_rateLabel = new QLabel(this);
     m_dropLabel = new QLabel(this);
     m_dbLabel = new QLabel(this);
-    for (QLabel* l : {m_listenLabel, m_rateLabel, m_dropLabel, m_dbLabel})
+    m_forwardLabel = new QLabel(this);
+    m_forwardLabel->hide();
+    for (QLabel* l : {m_listenLabel, m_rateLabel, m_dropLabel, m_dbLabel, m_forwardLabel})
         statusBar()->addPermanentWidget(l);
 }
 
@@ -660,6 +662,33 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
             .arg(snapshot.queueDepth)
             .arg(snapshot.writerError.isEmpty() ? QString()
                                                 : QStringLiteral("\nWriter: ") + snapshot.writerError));
+    // Forwarding to OpenObserve, when the collector runs with it.
+    if (snapshot.forward) {
+        const forward::ForwardStatus& f = *snapshot.forward;
+        const bool trouble =
+            f.state == forward::ForwardState::Paused || f.state == forward::ForwardState::BackingOff;
+        QString text = QStringLiteral("Forwarding: %1").arg(forward::forwardStateName(f.state));
+        if (f.state == forward::ForwardState::Sending || f.deliveredPerSecond > 0)
+            text += QStringLiteral(" · %1 flows/s").arg(fmt::compact(f.deliveredPerSecond));
+        if (f.backlogFlows)
+            text += QStringLiteral(" · backlog %1").arg(fmt::compact(double(f.backlogFlows)));
+        m_forwardLabel->setText(
+            trouble ? QStringLiteral("<span style='color:#d03b3b'>%1</span>").arg(text.toHtmlEscaped())
+                    : text.toHtmlEscaped());
+        m_forwardLabel->setToolTip(
+            QStringLiteral("%1\ndelivered %2, failed %3, set aside %4%5")
+                .arg(f.destination)
+                .arg(f.counters.delivered)
+                .arg(f.counters.failed)
+                .arg(f.counters.setAside)
+                .arg(
+                    f.setupError.isEmpty()
+                        ? (f.lastError.isEmpty() ? QString() : QStringLiteral("\nlast error: ") + f.lastError)
+                        : QStringLiteral("\n") + f.setupError));
+        m_forwardLabel->show();
+    } else {
+        m_forwardLabel->hide();
+    }
     for (Dashboard* d : m_dashboards)
         d->setCollectorSnapshot(snapshot);
     // First flows of a first start: leave the empty state as soon as something is stored.

@@ -125,6 +125,7 @@ private:
     QLabel* m_rateLabel = nullptr;
     QLabel* m_dropLabel = nullptr;
     QLabel* m_dbLabel = nullptr;
+    QLabel* m_forwardLabel = nullptr;
     DemoTraffic* m_demo = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     CollectorStatus m_collectorStatus;
