@@ -731,7 +731,8 @@ void MainWindow::openSettings()
         m_settingsDialog->activateWindow();
         return;
     }
-    m_settingsDialog = new SettingsDialog(m_options.settings, m_options.viewOnly, this);
+    m_settingsDialog =
+        new SettingsDialog(m_options.settings, m_options.viewOnly, m_options.databasePath, this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_settingsDialog, &SettingsDialog::applyRequested, this, &MainWindow::applySettings);
     m_settingsDialog->show();
@@ -775,7 +776,11 @@ void MainWindow::applySettings(const AppSettings& settings)
                                   statusBar()->showMessage(
                                       QStringLiteral("Settings not applied: %1").arg(error), 10000);
                           });
-    m_collector->apply(settings.collectorConfig());
+    collect::CollectorConfig config = settings.collectorConfig();
+    // A session started with --db keeps its file unless the database setting itself changed.
+    if (settings.databasePath == previous.databasePath)
+        config.databasePath = m_options.databasePath;
+    m_collector->apply(config);
 }
 
 void MainWindow::startDemo()

@@ -183,7 +183,7 @@ Result<DashboardResult> runDashboard(store::FlowReader& reader, const DashboardR
             tr.raw = request.raw;
             // A live dashboard cannot afford a full scan whenever a truncated minute leaves the
             // ranking unproven; it shows the rollup answer and says it is approximate.
-            tr.requireExact = false;
+            tr.requireExact = request.requireExact;
             auto top = runTop(reader, tr);
             if (!top)
                 return fail(top.error());

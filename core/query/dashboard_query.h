@@ -50,6 +50,9 @@ struct DashboardRequest
     std::vector<TopSpec> tops;
     std::vector<SeriesSpec> series;
     bool exporters = false; ///< include the exporter health table
+    /// Scan the flows when truncated rollups cannot prove a top-N exact (exports, reports); live
+    /// dashboards leave it off and show "approximate" instead of waiting.
+    bool requireExact = false;
     std::uint64_t fineScanBudget = 3000000;
 };
 

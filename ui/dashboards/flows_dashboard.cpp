@@ -104,6 +104,7 @@ FlowsDashboard::FlowsDashboard(query::QueryService* service, QWidget* parent)
     splitter->addWidget(side);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({900, 420}); // room for a full timestamp in the details pane
     grid()->addWidget(m_count, 0, 0);
     grid()->addWidget(splitter, 1, 0);
     grid()->setRowStretch(1, 1);

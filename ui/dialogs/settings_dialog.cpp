@@ -17,7 +17,8 @@
 
 namespace flowlens::ui {
 
-SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, QWidget* parent)
+SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const QString& sessionDatabase,
+                               QWidget* parent)
     : QDialog(parent)
     , m_endpoints(new QPlainTextEdit(this))
     , m_database(new QLineEdit(settings.databasePath, this))
@@ -61,6 +62,16 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, QWidg
     auto* form = new QFormLayout(collector);
     form->addRow(QStringLiteral("Listen on (UDP):"), m_endpoints);
     form->addRow(QStringLiteral("Database file:"), dbRow);
+    if (!sessionDatabase.isEmpty() && sessionDatabase != settings.effectiveDatabasePath()) {
+        auto* note =
+            new QLabel(QStringLiteral("This session uses %1 (given with --db); the file above is used "
+                                      "when FlowLens starts without --db, or when you apply it here.")
+                           .arg(sessionDatabase),
+                       collector);
+        note->setWordWrap(true);
+        note->setForegroundRole(QPalette::PlaceholderText);
+        form->addRow(QString(), note);
+    }
     form->addRow(QStringLiteral("Delete flows older than:"), m_retention);
     form->addRow(QStringLiteral("Keep the database under:"), m_maxSize);
 

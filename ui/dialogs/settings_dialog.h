@@ -20,7 +20,9 @@ class SettingsDialog : public QDialog
     Q_OBJECT
 
 public:
-    SettingsDialog(const AppSettings& settings, bool viewOnly, QWidget* parent = nullptr);
+    /// `sessionDatabase`: the file this session uses when it differs from the settings (--db).
+    SettingsDialog(const AppSettings& settings, bool viewOnly, const QString& sessionDatabase = {},
+                   QWidget* parent = nullptr);
 
     AppSettings settings() const;
     /// The outcome of an apply (from the collector restart).

@@ -211,6 +211,7 @@ int runHeadlessExport(const HeadlessExportOptions& o)
         request.nowNs = view.range.nowNs;
         request.filter = view.filter;
         request.raw = view.state.raw;
+        request.requireExact = true; // a report may take a moment; it must not be approximate
         query::DashboardReply reply;
         bool done = false;
         QObject::connect(&service, &query::QueryService::dashboardReady, &service,

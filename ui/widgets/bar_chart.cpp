@@ -80,7 +80,8 @@ void BarChart::setEntries(store::Dimension dimension, const std::vector<query::T
         bars.append(values[std::size_t(i)] / scale.divisor);
         // Long IPv6 addresses and pairs would squeeze the bars: shorten in the middle (the
         // tooltip and the table have the full text).
-        QString label = fontMetrics().elidedText(fmt::keyText(dimension, row.key), Qt::ElideMiddle, 230);
+        QString label = fontMetrics().elidedText(fmt::keyText(dimension, row.key), Qt::ElideMiddle,
+                                                 std::clamp(width() / 3, 90, 230));
         // Categories must be unique; keys are, but their texts could collide after formatting.
         while (categories.contains(label))
             label += QLatin1Char(' ');

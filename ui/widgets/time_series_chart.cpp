@@ -174,15 +174,31 @@ void TimeSeriesChart::setSeries(const query::SeriesResult& s, MetricKind metric,
     const qint64 startMs = qint64(s.firstBucketNs / 1000000ull);
     const qint64 endMs = startMs + qint64(buckets) * widthMs;
     const qint64 spanS = (endMs - startMs) / 1000;
+    // Ticks every round interval (1 min, 5 min, 1 h …): the axis starts on a bucket boundary and
+    // ends on the next tick after the data, so every label is a round time.
+    static const std::int64_t kTickSeconds[] = {1,   2,   5,    10,   15,   30,    60,    120,   300,
+                                                600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
+    std::int64_t tick = kTickSeconds[std::size(kTickSeconds) - 1];
+    for (std::int64_t t : kTickSeconds) {
+        if (t * 1000 >= widthMs && (endMs - startMs) / (t * 1000) <= 7) {
+            tick = t;
+            break;
+        }
+    }
+    const qint64 tickMs = tick * 1000;
+    const qint64 firstTickMs = startMs - startMs % tickMs;
+    const qint64 ticks = std::max<qint64>(1, (endMs - firstTickMs + tickMs - 1) / tickMs);
+    const QDateTime from = QDateTime::fromMSecsSinceEpoch(firstTickMs),
+                    to = QDateTime::fromMSecsSinceEpoch(firstTickMs + ticks * tickMs);
+    if (m_x->min() != from || m_x->max() != to) {
+        m_x->setRange(from, to);
+        m_x->setTickCount(int(ticks) + 1);
+    }
     const QString format =
-        spanS <= 600 ? QStringLiteral("HH:mm:ss")
-                     : (spanS <= 36 * 3600 ? QStringLiteral("HH:mm") : QStringLiteral("MM-dd HH:mm"));
+        tick < 60 ? QStringLiteral("HH:mm:ss")
+                  : (spanS <= 36 * 3600 ? QStringLiteral("HH:mm") : QStringLiteral("MM-dd HH:mm"));
     if (m_x->format() != format)
         m_x->setFormat(format);
-    const QDateTime from = QDateTime::fromMSecsSinceEpoch(startMs),
-                    to = QDateTime::fromMSecsSinceEpoch(endMs);
-    if (m_x->min() != from || m_x->max() != to)
-        m_x->setRange(from, to);
     // Nice numbers, computed here so that an unchanged axis is not laid out again.
     const double top = std::max(1.0, maxStack / scale.divisor * 1.05);
     const double step = std::pow(10.0, std::floor(std::log10(top)));
