@@ -26,11 +26,16 @@ using namespace flowlens;
 
 namespace {
 
+/// True for runs that show no window: a headless export, --help, --version.
 bool wantsHeadless(int argc, char** argv)
 {
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], "--export") == 0 || std::strncmp(argv[i], "--export=", 9) == 0)
+    for (int i = 1; i < argc; ++i) {
+        const char* a = argv[i];
+        if (std::strcmp(a, "--export") == 0 || std::strncmp(a, "--export=", 9) == 0 ||
+            std::strcmp(a, "--help") == 0 || std::strcmp(a, "-h") == 0 || std::strcmp(a, "--version") == 0 ||
+            std::strcmp(a, "-v") == 0)
             return true;
+    }
     return false;
 }
 
@@ -61,7 +66,8 @@ QPalette darkPalette()
 
 int main(int argc, char** argv)
 {
-    // A headless export must work without a display: choose the offscreen platform before Qt starts.
+    // A headless export (or --help/--version) must work without a display: choose the offscreen
+    // platform before Qt starts.
     if (wantsHeadless(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

@@ -166,13 +166,12 @@ void FlowsDashboard::viewChanged(const ViewContext& view, bool liveTick)
                                 table()->verticalScrollBar()->value() > 0 ||
                                 m_model->sortField() != FlowField::TimeReceived || !m_model->sortDescending();
         if (inspecting) {
-            m_pendingLive = true;
             setStatus(QStringLiteral(
-                "Live updates wait while you inspect a flow: clear the selection or press F5"));
+                "Live updates wait while you inspect the flows (a selection, scrolled down or another sort "
+                "order); F5 reloads"));
             return;
         }
     }
-    m_pendingLive = false;
     m_view = view;
     setPanelDetails(view);
     m_model->setQuery(view.range.sinceNs, view.range.untilNs, view.filter);

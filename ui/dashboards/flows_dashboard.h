@@ -47,7 +47,6 @@ private:
     QTreeWidget* m_details;
     QLabel* m_count;
     ViewContext m_view;
-    bool m_pendingLive = false;
 };
 
 } // namespace flowlens::ui

@@ -81,8 +81,6 @@ void OverviewDashboard::applyResult(const query::DashboardResult& result, const 
     const MetricKind metric = view.state.metric;
     const bool raw = view.state.raw;
     const double seconds = view.range.seconds();
-    m_rangeSeconds = seconds;
-    m_rangeFlows = result.total.flows;
     const double bytes = double(raw ? result.total.bytes : result.total.scaledBytes);
     m_traffic->setValue(
         fmt::bytes(bytes),
@@ -138,10 +136,10 @@ void OverviewDashboard::applyResult(const query::DashboardResult& result, const 
 void OverviewDashboard::setCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
 {
     m_collecting = true;
-    m_liveRate = snapshot.flowsPerSecond;
+
     m_collectorDrops = snapshot.receiver.flowsDropped;
     m_rate->setValue(
-        fmt::compact(m_liveRate),
+        fmt::compact(snapshot.flowsPerSecond),
         QStringLiteral("decoded now (%1 datagrams/s)").arg(fmt::compact(snapshot.datagramsPerSecond)));
     updateDropsTile();
 }

@@ -50,11 +50,8 @@ private:
     ChartPanel* m_sourcePanel = nullptr;
     ChartPanel* m_destinationPanel = nullptr;
     bool m_collecting = false;
-    double m_liveRate = 0;
     std::uint64_t m_collectorDrops = 0;
     std::uint64_t m_sequenceLost = 0;
-    double m_rangeSeconds = 0;
-    std::uint64_t m_rangeFlows = 0;
 };
 
 } // namespace flowlens::ui
