@@ -83,7 +83,13 @@ int runCollect(const QStringList& args)
         QStringLiteral("Sampling rate that replaces whatever the exporter states, "
                        "repeatable."),
         QStringLiteral("EXPORTER=N"));
-    p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce});
+    const QCommandLineOption allow(
+        QStringLiteral("allow"),
+        QStringLiteral("Accept flows only from exporters in this network, repeatable "
+                       "(e.g. 10.0.0.0/8, 192.0.2.1, 2001:db8::/32); others are "
+                       "counted and dropped. Default: any."),
+        QStringLiteral("CIDR"));
+    p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce, allow});
     const ForwardOptions forwardOptions;
     forwardOptions.addTo(p);
     if (int rc = parseOrExit(
@@ -140,6 +146,17 @@ int runCollect(const QStringList& args)
             config.samplingOverrides.push_back({*addr, rate, option == &samplingForce});
         }
     }
+    for (const QString& text : p.values(allow)) {
+        const auto cidr = collect::Cidr::parse(text.toStdString());
+        if (!cidr) {
+            printErr(
+                QStringLiteral("flowlens-cli collect: --allow \"%1\" is not a network; use an address or "
+                               "ADDRESS/PREFIX such as 10.0.0.0/8 or 2001:db8::/32\n")
+                    .arg(text));
+            return kExitUsage;
+        }
+        config.allow.push_back(*cidr);
+    }
     std::int64_t durationS = 0;
     if (p.isSet(duration)) {
         auto d = query::parseDuration(p.value(duration));
@@ -183,6 +200,8 @@ int runCollect(const QStringList& args)
         else
             printErr(QStringLiteral("not listening: %1\n").arg(st.error));
     }
+    if (!collector.lastSnapshot().uncleanShutdown.isEmpty())
+        printErr(QStringLiteral("warning: %1\n").arg(collector.lastSnapshot().uncleanShutdown));
     printErr(QStringLiteral("storing flows in %1; stop with Ctrl-C\n").arg(config.databasePath));
     if (config.forward)
         printErr(QStringLiteral("forwarding every stored flow to %1%2\n")
@@ -213,6 +232,14 @@ int runCollect(const QStringList& args)
     if (!stopped) {
         printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(stopped.error()));
         return kExitFailure;
+    }
+    if (last.receiver.datagramsNotAllowed) {
+        QStringList sources;
+        for (const auto& [ep, n] : last.receiver.refusedSources)
+            sources << QStringLiteral("%1 (%2)").arg(QString::fromStdString(ep.toString())).arg(n);
+        printErr(QStringLiteral("refused %1 datagrams from exporters outside --allow: %2\n")
+                     .arg(last.receiver.datagramsNotAllowed)
+                     .arg(sources.join(QStringLiteral(", "))));
     }
     printErr(QStringLiteral("stopped: %1 datagrams, %2 flows decoded, %3 stored, %4 dropped (queue full)\n")
                  .arg(last.receiver.datagrams)

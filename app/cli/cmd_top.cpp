@@ -165,7 +165,11 @@ int runTop(const QStringList& args)
                    .arg(value(result->total, store::Metric::Packets))
                    .arg(value(result->total, store::Metric::Bytes))
                    .arg(humanBytes(value(result->total, store::Metric::Bytes)))
-                   .arg(result->exact ? QString() : QStringLiteral(" - approximate"));
+                   .arg(result->exact
+                            ? QString()
+                            : (result->keysCapped ? QStringLiteral(" - approximate: more than 4 million "
+                                                                   "distinct keys, the rest counted together")
+                                                  : QStringLiteral(" - approximate")));
         printOut(out);
     }
     return kExitOk;

@@ -50,14 +50,21 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     m_writer->moveToThread(m_writerThread);
     connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_receiver = new UdpReceiver(*m_queue, config.decoder, config.receiveBufferBytes);
+    m_receiver->setAllowlist(Allowlist(config.allow));
     m_receiver->moveToThread(m_receiverThread);
     connect(m_receiverThread, &QThread::finished, m_receiver, &QObject::deleteLater);
     m_writerThread->start();
     m_receiverThread->start();
 
     Result<void> opened;
+    QString unclean;
     QMetaObject::invokeMethod(
-        m_writer, [&] { opened = m_writer->open(); }, Qt::BlockingQueuedConnection);
+        m_writer,
+        [&] {
+            opened = m_writer->open();
+            unclean = m_writer->uncleanShutdownNotice();
+        },
+        Qt::BlockingQueuedConnection);
     if (!opened) {
         shutdownThreads();
         return fail(opened.error());
@@ -107,6 +114,7 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     connect(m_writer, &WriterWorker::committed, this, &Collector::onWriterCommitted);
     m_last = CollectorSnapshot{};
     m_last.receiver.endpoints = *bound;
+    m_last.uncleanShutdown = unclean;
     if (m_forwarder)
         m_last.forward = m_forwarder->lastStatus();
     m_running = true;

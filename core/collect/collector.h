@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/collect/allowlist.h"
 #include "core/collect/collector_snapshot.h"
 #include "core/decode/flow_decoder.h"
 #include "core/forward/forward_config.h"
@@ -44,6 +45,8 @@ struct CollectorConfig
     std::size_t queueCapacityFlows = 262144; ///< flows waiting for the writer before drops
     int receiveBufferBytes = 32 * 1024 * 1024;
     std::vector<SamplingOverride> samplingOverrides;
+    /// Exporters allowed to send (empty = any); datagrams from others are counted and dropped.
+    std::vector<Cidr> allow;
     /// Forward every stored flow to OpenObserve (core/forward) while collecting; none when unset.
     std::optional<forward::ForwardConfig> forward;
     /// Adds fields to every forwarded record (the GeoIP enrichment plugs in here); may be null.

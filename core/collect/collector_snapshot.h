@@ -35,7 +35,10 @@ struct ReceiverSnapshot
     std::uint64_t bytes = 0;
     std::uint64_t truncatedDatagrams = 0; ///< larger than the receive buffer
     std::uint64_t flowsDecoded = 0;
-    std::uint64_t flowsDropped = 0; ///< queue full: the writer could not keep up
+    std::uint64_t flowsDropped = 0;        ///< queue full: the writer could not keep up
+    std::uint64_t datagramsNotAllowed = 0; ///< from sources outside the allowlist, dropped
+    /// Sources refused by the allowlist (the first 64 seen) and how many datagrams each sent.
+    std::vector<std::pair<decode::Endpoint, std::uint64_t>> refusedSources;
     std::vector<std::pair<decode::DomainKey, decode::DomainStats>> exporters;
     decode::AnomalyCounters unattributed{};
     /// sFlow interface counters received since the previous snapshot (latest per interface).
@@ -49,7 +52,8 @@ struct CollectorSnapshot
 {
     ReceiverSnapshot receiver;
     store::WriterStats writer;
-    QString writerError; ///< last commit error, empty when healthy
+    QString writerError;     ///< last commit error, empty when healthy
+    QString uncleanShutdown; ///< the previous run did not stop cleanly (what may be missing)
     std::size_t queueDepth = 0;
     double flowsPerSecond = 0; ///< decoded, over the last interval
     double datagramsPerSecond = 0;

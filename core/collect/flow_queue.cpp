@@ -56,7 +56,7 @@ void FlowQueue::recycle(std::vector<std::vector<decode::FlowRecord>>& batches)
 {
     std::lock_guard lock(m_mutex);
     for (auto& b : batches) {
-        if (m_free.size() >= 64)
+        if (m_free.size() >= 8)
             break;
         b.clear();
         m_free.push_back(std::move(b));

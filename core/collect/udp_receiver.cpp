@@ -2,6 +2,7 @@
 
 #include "flow_queue.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -205,6 +206,16 @@ void UdpReceiver::readSocket(Socket& socket, int maxRounds)
             ++m_datagrams;
             m_bytes += len;
             const decode::Endpoint from = fromSockaddr(addrs[i]);
+            if (!m_allow.allows(from.address)) {
+                ++m_notAllowed;
+                auto it = std::find_if(m_refused.begin(), m_refused.end(),
+                                       [&](const auto& e) { return e.first == from; });
+                if (it != m_refused.end())
+                    ++it->second;
+                else if (m_refused.size() < 64)
+                    m_refused.emplace_back(from, 1);
+                continue;
+            }
             const std::span<const std::byte> payload(m_buffer.data() + std::size_t(i) * kMaxDatagram, len);
             m_flows += m_decoder->decode(payload, from, now, m_batch, &m_counters);
         }
@@ -226,6 +237,8 @@ void UdpReceiver::handOver(bool unbounded)
     }
     bool wake = false;
     m_queue.push(m_batch, wake);
+    if (m_batch.capacity() < kHandOverFlows * 2)
+        m_batch.reserve(kHandOverFlows * 2); // the queue had no recycled batch to give back
     if (wake)
         emit flowsAvailable();
 }
@@ -240,6 +253,8 @@ ReceiverSnapshot UdpReceiver::snapshot()
     s.truncatedDatagrams = m_truncated;
     s.flowsDecoded = m_flows;
     s.flowsDropped = m_queue.dropped();
+    s.datagramsNotAllowed = m_notAllowed;
+    s.refusedSources = m_refused;
     m_decoder->forEachDomain(
         [&](const decode::DomainKey& k, const decode::DomainStats& st) { s.exporters.emplace_back(k, st); });
     s.unattributed = m_decoder->unattributedAnomalies();

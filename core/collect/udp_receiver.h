@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/collect/allowlist.h"
 #include "core/collect/collector_snapshot.h"
 #include "core/decode/flow_decoder.h"
 #include "core/util/result.h"
@@ -32,6 +33,8 @@ public:
     /// support without it being an error (default endpoints).
     Result<std::vector<EndpointState>> bindAll(const std::vector<decode::Endpoint>& endpoints,
                                                bool optionalV6);
+    /// Exporters allowed to send (set before bindAll; empty = any).
+    void setAllowlist(Allowlist allow) { m_allow = std::move(allow); }
     /// Per-exporter sampling rate override (see FlowDecoder).
     decode::FlowDecoder& decoder() { return *m_decoder; }
 
@@ -65,6 +68,9 @@ private:
     std::uint64_t m_truncated = 0;
     std::uint64_t m_flows = 0;
     bool m_closing = false;
+    Allowlist m_allow;
+    std::uint64_t m_notAllowed = 0;
+    std::vector<std::pair<decode::Endpoint, std::uint64_t>> m_refused;
 };
 
 } // namespace flowlens::collect

@@ -20,6 +20,10 @@ Result<void> WriterWorker::open()
     if (!w)
         return fail(w.error());
     m_writer = std::move(*w);
+    if (auto notice = m_writer->uncleanShutdownNotice(); notice && !notice->isEmpty()) {
+        m_uncleanShutdown = *notice;
+        m_writer->logEvent(QStringLiteral("unclean_shutdown"), *notice);
+    }
     m_writer->logEvent(QStringLiteral("start"), QStringLiteral("collector started"));
     m_commitTimer = new QTimer(this);
     m_commitTimer->setInterval(1000);

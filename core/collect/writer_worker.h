@@ -35,6 +35,8 @@ public:
     std::vector<std::byte> savedTemplates();
     store::WriterStats stats() const;
     QString lastError() const { return m_lastError; }
+    /// Set by open() when the previous run did not stop cleanly.
+    QString uncleanShutdownNotice() const { return m_uncleanShutdown; }
 
 public slots:
     void drain();
@@ -53,6 +55,7 @@ private:
     std::vector<std::vector<decode::FlowRecord>> m_taken;
     QTimer* m_commitTimer = nullptr;
     QString m_lastError;
+    QString m_uncleanShutdown;
     std::uint64_t m_droppedLogged = 0;
 };
 

@@ -22,6 +22,7 @@ struct Accum
 {
     Counters counters;
     std::uint32_t truncatedPresent = 0; ///< truncated buckets in which this key was kept
+    std::uint64_t presentBound = 0;     ///< sum of those buckets' dropped-key bounds
 };
 
 using AccumMap = std::unordered_map<RollupKey, Accum, RollupKeyHash>;
@@ -60,8 +61,12 @@ store::FieldMask fieldsFor(Dimension d)
     return m;
 }
 
+/// Distinct keys a scan keeps; past it further new keys are summed as "other" (memory stays bounded
+/// whatever the data; the result then says it is approximate).
+constexpr std::size_t kMaxScanKeys = 4'000'000;
+
 Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since,
-                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled)
+                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled, bool& overflowed)
 {
     if (since >= until)
         return {};
@@ -80,8 +85,14 @@ Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uin
             sampled = sampled || r.sampling_rate > 1;
             RollupKey keys[2];
             const int n = store::rollupKeys(req.by, r, keys);
-            for (int k = 0; k < n; ++k)
+            for (int k = 0; k < n; ++k) {
+                if (map.size() >= kMaxScanKeys && !map.count(keys[k])) {
+                    overflowed = true;
+                    map[RollupKey{}].counters.add(r);
+                    continue;
+                }
                 map[keys[k]].counters.add(r);
+            }
         }
         return true;
     });
@@ -131,11 +142,13 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     auto fullScan = [&]() -> Result<TopResult> {
         TopResult out;
         AccumMap map;
-        if (auto r = scanInto(reader, req, req.sinceNs, req.untilNs, map, out.total, out.sampled); !r)
+        if (auto r =
+                scanInto(reader, req, req.sinceNs, req.untilNs, map, out.total, out.sampled, out.keysCapped);
+            !r)
             return fail(r.error());
-        out.keys = map.size();
+        out.keys = map.size() - (map.count(RollupKey{}) ? 1 : 0);
         out.rows = rank(map, req, limit);
-        out.exact = true;
+        out.exact = !out.keysCapped;
         out.fromRollups = false;
         return out;
     };
@@ -173,12 +186,12 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     AccumMap map;
     if (!sinceOpen && !sinceAligned)
         if (auto r = scanInto(reader, req, since, std::uint64_t(firstMinute) * kNs, map, result.total,
-                              result.sampled);
+                              result.sampled, result.keysCapped);
             !r)
             return fail(r.error());
     if (!untilOpen && std::uint64_t(endMinute) * kNs < until)
         if (auto r = scanInto(reader, req, std::uint64_t(endMinute) * kNs, until, map, result.total,
-                              result.sampled);
+                              result.sampled, result.keysCapped);
             !r)
             return fail(r.error());
 
@@ -188,7 +201,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     {
         std::int64_t tier, from, to;
     };
-    std::vector<Run> plan;
+    std::vector<Run> plan; // tier 0: scan the flows of [from, to)
+    std::unordered_set<std::int64_t> sparseSet;
     {
         std::unordered_set<std::int64_t> usable[2];
         const std::int64_t coarseTiers[2] = {3600, 600};
@@ -208,17 +222,24 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 if (!merged.count(b))
                     usable[t].insert(b);
         }
+        auto sparse = reader.sparseMinutes(req.by, firstMinute, endMinute);
+        if (!sparse)
+            return fail(sparse.error());
+        sparseSet.insert(sparse->begin(), sparse->end());
         for (std::int64_t p = firstMinute; p < endMinute;) {
             std::int64_t tier = kBucket;
             if (p % 3600 == 0 && p + 3600 <= endMinute && usable[0].count(p))
                 tier = 3600;
             else if (p % 600 == 0 && p + 600 <= endMinute && usable[1].count(p))
                 tier = 600;
+            if (tier == kBucket && sparseSet.count(p))
+                tier = 0; // a quiet minute stored without rows: read its flows
+            const std::int64_t width = tier ? tier : kBucket;
             if (!plan.empty() && plan.back().tier == tier && plan.back().to == p)
-                plan.back().to = p + tier;
+                plan.back().to = p + width;
             else
-                plan.push_back({tier, p, p + tier});
-            p += tier;
+                plan.push_back({tier, p, p + width});
+            p += width;
         }
     }
 
@@ -228,6 +249,13 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     std::vector<store::RollupRow> protoRows;
     std::vector<std::int64_t> rowTier;
     for (const Run& run : plan) {
+        if (run.tier == 0) {
+            if (auto r = scanInto(reader, req, std::uint64_t(run.from) * kNs, std::uint64_t(run.to) * kNs,
+                                  map, result.total, result.sampled, result.keysCapped);
+                !r)
+                return fail(r.error());
+            continue;
+        }
         auto c = reader.rollupCuts(req.by, run.from, run.to, run.tier);
         if (!c)
             return fail(c.error());
@@ -260,8 +288,11 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     for (const auto& row : rows) {
         Accum& a = map[row.key];
         a.counters.add(row.counters);
-        if (!row.key.isOther() && cutOf.count(row.bucket))
-            ++a.truncatedPresent;
+        if (!row.key.isOther())
+            if (const auto it = cutOf.find(row.bucket); it != cutOf.end()) {
+                ++a.truncatedPresent;
+                a.presentBound += store::metricValue(it->second->maxDropped, req.order, req.raw);
+            }
         result.sampled = result.sampled || row.counters.scaledBytes != row.counters.bytes;
     }
     // Totals: the rollup rows of any dimension sum to every flow, "other" included (Ip counts twice).
@@ -292,8 +323,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
     }
     if (limit && result.rows.size() > limit)
         result.rows.resize(limit);
-    result.exact = exact;
-    if (!exact && req.requireExact)
+    result.exact = exact && !result.keysCapped;
+    if (!result.exact && req.requireExact && !result.keysCapped)
         return fullScan();
     return result;
 }

@@ -39,6 +39,7 @@ struct TopResult
     bool exact = true;          ///< false only when requireExact was off and rollups were truncated
     bool fromRollups = false;   ///< answered from the per-minute rollups (else by scanning flows)
     bool sampled = false;       ///< some flows carried a sampling rate > 1
+    bool keysCapped = false;    ///< more distinct keys than a scan keeps (4 million): approximate
 };
 
 /// Top-N of a dimension like `nfdump -s`. Without a filter the per-minute rollups answer (with the

@@ -157,6 +157,22 @@ Result<std::vector<std::int64_t>> FlowReader::completeBuckets(std::int64_t tier,
     return buckets;
 }
 
+Result<std::vector<std::int64_t>> FlowReader::sparseMinutes(Dimension dim, std::int64_t fromBucket,
+                                                            std::int64_t toBucket)
+{
+    auto st = m_db->prepare("SELECT bucket FROM rollup_sparse WHERE dim=?1 AND bucket >= ?2 AND bucket < ?3 "
+                            "ORDER BY bucket");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket);
+    std::vector<std::int64_t> buckets;
+    while (st->step())
+        buckets.push_back(st->columnInt(0));
+    if (st->hasError())
+        return fail(st->error());
+    return buckets;
+}
+
 Result<std::pair<std::uint64_t, std::uint64_t>> FlowReader::timeRange()
 {
     auto st = m_db->prepare("SELECT min(t_min), max(t_max) FROM flow_blocks");

@@ -93,6 +93,9 @@ public:
                                               std::int64_t tier = 60);
     Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                               std::int64_t tier = 60);
+    /// Minute buckets in [fromBucket, toBucket) whose rows of `dim` are not stored (read their flows).
+    Result<std::vector<std::int64_t>> sparseMinutes(Dimension dim, std::int64_t fromBucket,
+                                                    std::int64_t toBucket);
     /// Buckets of a coarse tier (600, 3600) in [fromBucket, toBucket) that hold all of their flows.
     Result<std::vector<std::int64_t>> completeBuckets(std::int64_t tier, std::int64_t fromBucket,
                                                       std::int64_t toBucket);

@@ -68,6 +68,8 @@ struct FlowWriter::Statements
     Statement upsertInterface;
     Statement upsertCoverage;
     Statement loadCoverage;
+    Statement deleteSparse;
+    Statement insertSparse;
 };
 
 Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
@@ -142,6 +144,8 @@ Result<void> FlowWriter::prepareStatements()
          "INSERT INTO rollup_coverage(tier, bucket, covered_until) VALUES(?1, ?2, ?3) "
          "ON CONFLICT(tier, bucket) DO UPDATE SET covered_until=excluded.covered_until"},
         {&m_st->loadCoverage, "SELECT covered_until FROM rollup_coverage WHERE tier=?1 AND bucket=?2"},
+        {&m_st->deleteSparse, "DELETE FROM rollup_sparse WHERE dim=?1 AND bucket=?2"},
+        {&m_st->insertSparse, "INSERT INTO rollup_sparse(dim, bucket, flows) VALUES(?1, ?2, ?3)"},
         {&m_st->upsertState,
          "INSERT INTO decoder_state(name, value, updated_ns) VALUES(?1, ?2, ?3) "
          "ON CONFLICT(name) DO UPDATE SET value=excluded.value, updated_ns=excluded.updated_ns"},
@@ -316,8 +320,36 @@ Result<void> FlowWriter::writeCoverage(std::int64_t tier, std::int64_t start, Bu
 
 Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket)
 {
+    const std::uint64_t bucketFlows = bucket.rollup.flowCount();
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), kRollupKeepPerMetric);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), rollupKeepPerMetric(tier));
+        // A quiet minute: its rows would take more room than its flows, and reading the flows is
+        // cheap. Store no rows for it; queries read the flows (protocols and exporters always stay,
+        // they are few and feed the charts).
+        const bool sparse = tier == kMinuteTier && Dimension(d) != Dimension::Proto &&
+                            Dimension(d) != Dimension::Exporter && rows.rows.size() * 4 > bucketFlows &&
+                            !bucket.merged;
+        if (tier == kMinuteTier) {
+            Statement& delSparse = m_st->deleteSparse;
+            delSparse.reset();
+            delSparse.bind(1, std::int64_t(d)).bind(2, start);
+            if (auto r = delSparse.run(); !r)
+                return r;
+        }
+        if (sparse) {
+            for (Statement* st : {&m_st->deleteBucketRows, &m_st->deleteCut}) {
+                st->reset();
+                st->bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
+                if (auto r = st->run(); !r)
+                    return r;
+            }
+            Statement& ins = m_st->insertSparse;
+            ins.reset();
+            ins.bind(1, std::int64_t(d)).bind(2, start).bind(3, std::int64_t(bucketFlows));
+            if (auto r = ins.run(); !r)
+                return r;
+            continue;
+        }
         Statement& del = m_st->deleteBucketRows;
         del.reset();
         del.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
@@ -534,6 +566,14 @@ Result<void> FlowWriter::deleteRollupsBefore(std::int64_t cutoffS)
                     return fail(r.error());
             }
         }
+        if (tier == kMinuteTier) {
+            auto sp = m_db->prepare("DELETE FROM rollup_sparse WHERE bucket <= ?1");
+            if (!sp)
+                return fail(sp.error());
+            sp->bind(1, before);
+            if (auto r = sp->run(); !r)
+                return fail(r.error());
+        }
         auto st = m_db->prepare("DELETE FROM rollup_coverage WHERE tier=?1 AND bucket <= ?2");
         if (!st)
             return fail(st.error());
@@ -749,6 +789,26 @@ Result<void> FlowWriter::close()
     if (r) // the minutes closed by that commit reach their coarse buckets with this one
         r = commit();
     return r;
+}
+
+Result<QString> FlowWriter::uncleanShutdownNotice()
+{
+    auto last = m_db->prepare("SELECT event FROM collector_log WHERE event IN ('start', 'stop') "
+                              "ORDER BY rowid DESC LIMIT 1");
+    if (!last)
+        return fail(last.error());
+    if (!last->step() || last->columnText(0) != QLatin1String("start"))
+        return QString();
+    auto stored = m_db->prepare("SELECT max(t_max) FROM flow_blocks");
+    if (!stored)
+        return fail(stored.error());
+    QString upTo = QStringLiteral("no flows");
+    if (stored->step() && !stored->columnIsNull(0))
+        upTo = QDateTime::fromMSecsSinceEpoch(stored->columnInt(0) / 1000000).toString(Qt::ISODate);
+    return QStringLiteral("The previous collector run on %1 did not stop cleanly (it was killed or crashed). "
+                          "Everything it committed is kept (newest flow: %2); flows it received in its last "
+                          "second, after its last commit, may be missing.")
+        .arg(m_db->path(), upTo);
 }
 
 Result<void> FlowWriter::setMaxPageCount(std::int64_t pages)

@@ -74,6 +74,9 @@ public:
     Result<std::vector<std::byte>> decoderState(const QString& name);
     /// Latest sFlow interface counters; stored (with rates from the previous sample) at the next commit.
     void addInterfaceCounters(std::span<const decode::InterfaceCounters> counters);
+    /// When the previous collector run on this database did not stop cleanly (killed, crashed, power
+    /// lost): a message saying so and up to when flows are stored. Empty after a clean stop.
+    Result<QString> uncleanShutdownNotice();
     /// Records a collector event (start, stop, drops ...) at the next commit.
     void logEvent(const QString& event, const QString& detail);
 

@@ -122,8 +122,14 @@ struct RollupBucketRows
 /// buckets are built from closed minutes.
 inline constexpr std::int64_t kRollupTiers[] = {60, 600, 3600};
 
-/// How many keys a bucket keeps per ranking metric (scaled bytes, scaled packets, flows).
-inline constexpr std::size_t kRollupKeepPerMetric = 500;
+/// How many keys a bucket keeps per ranking metric (scaled bytes, scaled packets, flows): fewer for
+/// minutes (there are many; at low rates a minute would otherwise store nearly every flow again),
+/// more for the coarse tiers that answer long ranges.
+inline constexpr std::size_t rollupKeepPerMetric(std::int64_t tier)
+{
+    return tier <= 60 ? 100 : (tier <= 600 ? 250 : 500);
+}
+inline constexpr std::size_t kRollupKeepPerMetric = rollupKeepPerMetric(3600);
 
 /// Accumulates one bucket of one dimension. Keeps every key until truncate() is called.
 class RollupMap

@@ -184,37 +184,14 @@ const Counters* CounterMap<KeyBytes>::find(const Key& key) const
     }
 }
 
+template class CounterMap<2>;
 template class CounterMap<16>;
 template class CounterMap<32>;
 
-struct RollupAccumulator::PortTable
-{
-    std::vector<Counters> counters = std::vector<Counters>(65536);
-    std::vector<std::uint16_t> touched;
-    std::bitset<65536> used;
-
-    void clear()
-    {
-        for (std::uint16_t port : touched)
-            counters[port] = Counters{};
-        used.reset();
-        touched.clear();
-    }
-
-    void add(std::uint16_t port, const Counters& c)
-    {
-        if (!used.test(port)) {
-            used.set(port);
-            touched.push_back(port);
-        }
-        counters[port].add(c);
-    }
-};
-
 RollupAccumulator::RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint)
     : m_maxKeys(maxKeysPerDimension)
-    , m_srcPort(std::make_unique<PortTable>())
-    , m_dstPort(std::make_unique<PortTable>())
+    , m_srcPort(256)
+    , m_dstPort(256)
     , m_src(sizeHint)
     , m_dst(sizeHint)
     , m_self(16)
@@ -263,10 +240,21 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
         counters[i] = countersOf(r);
         m_proto[r.proto].add(counters[i]);
         m_protoUsed.set(r.proto);
-        m_srcPort->add(r.src_port, counters[i]);
-        m_dstPort->add(r.dst_port, counters[i]);
     }
     const std::span<const Counters> c(counters);
+    // Ports are at most 65536 keys: never "other".
+    bool neverOverflows = false;
+    Counters unusedOther;
+    addKeyed<2>(m_srcPort, unusedOther, neverOverflows, SIZE_MAX, flows, c,
+                [](const FlowRecord& r, CounterMap<2>::Key& k) {
+                    k[0] = std::uint8_t(r.src_port >> 8);
+                    k[1] = std::uint8_t(r.src_port);
+                });
+    addKeyed<2>(m_dstPort, unusedOther, neverOverflows, SIZE_MAX, flows, c,
+                [](const FlowRecord& r, CounterMap<2>::Key& k) {
+                    k[0] = std::uint8_t(r.dst_port >> 8);
+                    k[1] = std::uint8_t(r.dst_port);
+                });
     addKeyed<16>(m_src, m_other[std::size_t(Dimension::Src)], m_overflowed, m_maxKeys, flows, c,
                  [](const FlowRecord& r, CounterMap<16>::Key& k) {
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
@@ -307,8 +295,8 @@ void RollupAccumulator::clear()
         if (m_protoUsed.test(std::size_t(p)))
             m_proto[std::size_t(p)] = Counters{};
     m_protoUsed.reset();
-    m_srcPort->clear();
-    m_dstPort->clear();
+    m_srcPort.clear();
+    m_dstPort.clear();
     m_src.clear();
     m_dst.clear();
     m_self.clear();
@@ -324,10 +312,6 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
             m_proto[std::size_t(p)].add(other.m_proto[std::size_t(p)]);
             m_protoUsed.set(std::size_t(p));
         }
-    for (std::uint16_t port : other.m_srcPort->touched)
-        m_srcPort->add(port, other.m_srcPort->counters[port]);
-    for (std::uint16_t port : other.m_dstPort->touched)
-        m_dstPort->add(port, other.m_dstPort->counters[port]);
     auto mergeMap = [&](auto& into, const auto& from, Dimension d) {
         from.forEach([&](const auto& key, const Counters& c) {
             using Map = std::remove_reference_t<decltype(into)>;
@@ -339,6 +323,8 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
             into.at(key, Map::hashOf(key)).add(c);
         });
     };
+    mergeMap(m_srcPort, other.m_srcPort, Dimension::Count_);
+    mergeMap(m_dstPort, other.m_dstPort, Dimension::Count_);
     mergeMap(m_src, other.m_src, Dimension::Src);
     mergeMap(m_dst, other.m_dst, Dimension::Dst);
     mergeMap(m_pair, other.m_pair, Dimension::Pair);
@@ -361,10 +347,12 @@ void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters&
         m_protoUsed.set(key.bytes[0]);
         break;
     case Dimension::SrcPort:
-    case Dimension::DstPort:
-        (d == Dimension::SrcPort ? m_srcPort : m_dstPort)
-            ->add(std::uint16_t((unsigned(key.bytes[0]) << 8) | key.bytes[1]), c);
+    case Dimension::DstPort: {
+        CounterMap<2>::Key k{key.bytes[0], key.bytes[1]};
+        auto& map = d == Dimension::SrcPort ? m_srcPort : m_dstPort;
+        map.at(k, CounterMap<2>::hashOf(k)).add(c);
         break;
+    }
     case Dimension::Src:
     case Dimension::Dst:
     case Dimension::Exporter: {
@@ -388,15 +376,23 @@ void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters&
     }
 }
 
+std::uint64_t RollupAccumulator::flowCount() const
+{
+    std::uint64_t n = m_other[std::size_t(Dimension::Proto)].flows;
+    for (const auto& c : m_proto)
+        n += c.flows;
+    return n;
+}
+
 std::size_t RollupAccumulator::keyCount(Dimension d) const
 {
     switch (d) {
     case Dimension::Proto:
         return m_protoUsed.count();
     case Dimension::SrcPort:
-        return m_srcPort->touched.size();
+        return m_srcPort.size();
     case Dimension::DstPort:
-        return m_dstPort->touched.size();
+        return m_dstPort.size();
     case Dimension::Src:
         return m_src.size();
     case Dimension::Dst:
@@ -416,15 +412,9 @@ std::size_t RollupAccumulator::keyCount(Dimension d) const
 RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
 {
     std::vector<std::pair<RollupKey, Counters>> all;
-    auto portRows = [&](const PortTable& t) {
-        all.reserve(t.touched.size());
-        for (std::uint16_t port : t.touched) {
-            RollupKey k;
-            k.size = 2;
-            k.bytes[0] = std::uint8_t(port >> 8);
-            k.bytes[1] = std::uint8_t(port);
-            all.emplace_back(k, t.counters[port]);
-        }
+    auto portRows = [&](const CounterMap<2>& map) {
+        all.reserve(map.size());
+        map.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
     };
     switch (d) {
     case Dimension::Proto:
@@ -438,10 +428,10 @@ RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
         }
         break;
     case Dimension::SrcPort:
-        portRows(*m_srcPort);
+        portRows(m_srcPort);
         break;
     case Dimension::DstPort:
-        portRows(*m_dstPort);
+        portRows(m_dstPort);
         break;
     case Dimension::Src:
     case Dimension::Dst:

@@ -49,11 +49,11 @@ private:
     std::size_t m_size = 0;
 };
 
-/// One minute of every rollup dimension, built from flows as they arrive. Keeps every key (up to
+/// One bucket of every rollup dimension, built from flows as they arrive. Keeps every key (up to
 /// `maxKeysPerDimension`; past it further new keys are summed into "other" and the bucket is marked
-/// approximate) until rows() truncates a copy for storage. Protocol and port dimensions use direct
-/// tables; address and pair dimensions hash maps; the either-side address dimension is derived
-/// from the source and destination maps when rows are taken.
+/// approximate) until rows() truncates a copy for storage. Protocols use a direct table, ports,
+/// addresses and pairs hash maps sized to what a bucket holds; the either-side address dimension is
+/// derived from the source and destination maps when rows are taken.
 class RollupAccumulator
 {
 public:
@@ -71,6 +71,8 @@ public:
     /// packets and flows, the rest summed in `other`, with the largest dropped values.
     RollupBucketRows rows(Dimension d, std::size_t keep) const;
     bool overflowed() const { return m_overflowed; }
+    /// Flows added (including merged ones).
+    std::uint64_t flowCount() const;
     std::size_t keyCount(Dimension d) const;
 
 private:
@@ -78,9 +80,8 @@ private:
     bool m_overflowed = false;
     std::array<Counters, 256> m_proto{};
     std::bitset<256> m_protoUsed;
-    struct PortTable;
-    std::unique_ptr<PortTable> m_srcPort;
-    std::unique_ptr<PortTable> m_dstPort;
+    CounterMap<2> m_srcPort;
+    CounterMap<2> m_dstPort;
     CounterMap<16> m_src;
     CounterMap<16> m_dst;
     CounterMap<16> m_self; ///< flows whose source is their destination (counted once in Ip)

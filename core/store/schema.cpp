@@ -99,6 +99,14 @@ CREATE TABLE interfaces(
     out_bps REAL NOT NULL,
     PRIMARY KEY(agent, sub_agent, if_index)) WITHOUT ROWID;
 
+-- Minute buckets whose rows for a dimension are not stored because the minute holds few flows
+-- (rows would take more room than the flows): queries read those minutes' flows instead.
+CREATE TABLE rollup_sparse(
+    dim INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    flows INTEGER NOT NULL,
+    PRIMARY KEY(dim, bucket)) WITHOUT ROWID;
+
 -- Coarse rollup tiers (600 s, 3600 s) are built from closed minutes; a coarse bucket holds every
 -- flow received before covered_until (unix seconds). Queries use it only when fully covered.
 CREATE TABLE rollup_coverage(

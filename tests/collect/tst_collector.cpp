@@ -162,6 +162,73 @@ private slots:
                  qPrintable(r.error()));
     }
 
+    void allowlistDropsOtherExporters()
+    {
+        QTemporaryDir dir;
+        collect::CollectorConfig config;
+        config.databasePath = dir.filePath(QStringLiteral("c.db"));
+        config.endpoints = {*decode::Endpoint::parse("127.0.0.1:0")};
+        config.allow = {*collect::Cidr::parse("10.0.0.0/8"), *collect::Cidr::parse("2001:db8::/32")};
+        collect::Collector collector;
+        auto bound = collector.start(config);
+        QVERIFY(bound.has_value());
+        for (std::uint32_t d = 0; d < 20; ++d)
+            sendTo(bound->front().endpoint.port, v5Datagram(10, d * 10));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.lastSnapshot().receiver.datagramsNotAllowed, std::uint64_t(20),
+                                  10000);
+        auto stopped = collector.stop();
+        QVERIFY(stopped.has_value());
+        QCOMPARE(stopped->flowsStored, std::uint64_t(0));
+        const auto& refused = collector.lastSnapshot().receiver.refusedSources;
+        QCOMPARE(int(refused.size()), 1);
+        QVERIFY(refused.front().first.address == decode::IpAddress::fromV4(0x7f000001u));
+        QCOMPARE(refused.front().second, std::uint64_t(20));
+
+        // Allowing loopback lets the same exporter in.
+        config.allow.push_back(*collect::Cidr::parse("127.0.0.0/8"));
+        collect::Collector again;
+        bound = again.start(config);
+        QVERIFY(bound.has_value());
+        for (std::uint32_t d = 0; d < 20; ++d)
+            sendTo(bound->front().endpoint.port, v5Datagram(10, d * 10));
+        QTRY_COMPARE_WITH_TIMEOUT(again.lastSnapshot().receiver.flowsDecoded, std::uint64_t(200), 10000);
+        QCOMPARE(again.stop()->flowsStored, std::uint64_t(200));
+    }
+
+    void cidrParsing_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("canonical");
+        QTest::addColumn<QString>("inside");
+        QTest::addColumn<QString>("outside");
+        QTest::newRow("v4 /8") << QStringLiteral("10.1.2.3/8") << QStringLiteral("10.0.0.0/8")
+                               << QStringLiteral("10.200.0.1") << QStringLiteral("11.0.0.1");
+        QTest::newRow("v4 host") << QStringLiteral("192.0.2.7") << QStringLiteral("192.0.2.7/32")
+                                 << QStringLiteral("192.0.2.7") << QStringLiteral("192.0.2.8");
+        QTest::newRow("v6 /32") << QStringLiteral("2001:db8::/32") << QStringLiteral("2001:db8::/32")
+                                << QStringLiteral("2001:db8:ffff::1") << QStringLiteral("2001:db9::1");
+        QTest::newRow("v4 network never holds v6")
+            << QStringLiteral("0.0.0.0/0") << QStringLiteral("0.0.0.0/0") << QStringLiteral("8.8.8.8")
+            << QStringLiteral("::1");
+        QTest::newRow("bad prefix") << QStringLiteral("10.0.0.0/33") << QString() << QString() << QString();
+        QTest::newRow("not an address") << QStringLiteral("lab") << QString() << QString() << QString();
+    }
+
+    void cidrParsing()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, canonical);
+        QFETCH(QString, inside);
+        QFETCH(QString, outside);
+        const auto c = collect::Cidr::parse(text.toStdString());
+        QCOMPARE(c.has_value(), !canonical.isEmpty());
+        if (!c)
+            return;
+        QCOMPARE(QString::fromStdString(c->toString()), canonical);
+        QVERIFY(c->contains(*decode::IpAddress::parse(inside.toStdString())));
+        QVERIFY(!c->contains(*decode::IpAddress::parse(outside.toStdString())));
+    }
+
     void queueOverflowIsCountedNotBlocking()
     {
         // A queue of 100 flows cannot take 30-flow batches fast enough when the writer is busy:

@@ -141,7 +141,7 @@ private slots:
         auto w = store::FlowWriter::open(path);
         QVERIFY(w.has_value());
         std::vector<FlowRecord> batch;
-        // 4000 distinct sources in one minute: more than 3 x kRollupKeepPerMetric.
+        // 4000 distinct sources in one minute: more than 3 x rollupKeepPerMetric(60).
         for (std::uint32_t i = 0; i < 4000; ++i)
             batch.push_back(flow(kBase + i * 1000ull, 0x0a000000u + i, 0x08080808u, 6, 1000 + i, 1 + i % 7));
         (*w)->add(batch);
@@ -151,7 +151,7 @@ private slots:
         auto rows = (*reader)->rollupRows(store::Dimension::Src, from, from + 60);
         QVERIFY(rows.has_value());
         QVERIFY(rows->size() < 4000);
-        QVERIFY(rows->size() >= store::kRollupKeepPerMetric);
+        QVERIFY(rows->size() >= store::rollupKeepPerMetric(60));
         store::Counters kept, other;
         for (const auto& r : *rows)
             (r.key.isOther() ? other : kept).add(r.counters);
@@ -179,9 +179,12 @@ private slots:
         }
         auto reader = store::FlowReader::open(path);
         const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
-        const auto t = totalsOfDim(**reader, store::Dimension::Src, from, from + 60);
+        const auto t = totalsOfDim(**reader, store::Dimension::Proto, from, from + 60);
         QCOMPARE(t.flows, std::uint64_t(4));
         QCOMPARE(t.bytes, std::uint64_t(300));
+        // Four flows are too few for source rows: that minute is read from its flows instead.
+        QCOMPARE(totalsOfDim(**reader, store::Dimension::Src, from, from + 60).flows, std::uint64_t(0));
+        QCOMPARE(int((*reader)->sparseMinutes(store::Dimension::Src, from, from + 60)->size()), 1);
         QCOMPARE((*reader)->flowCount().value(), std::uint64_t(4));
     }
 
