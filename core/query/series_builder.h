@@ -17,7 +17,8 @@ public:
 
     /// Columns addFlow() reads.
     store::FieldMask fields() const;
-    void addFlow(const decode::FlowRecord& r);
+    /// `countTotal` false: the totals come from elsewhere (rollup rows of another dimension).
+    void addFlow(const decode::FlowRecord& r, bool countTotal = true);
     /// Adds a rollup row of bucket `bucketStartS` (unix seconds); the key "other" goes to other.
     void addRollup(std::int64_t bucketStartS, const store::RollupKey& key, const store::Counters& c);
     /// Adds to the totals only (rollup rows of another dimension, for Dimension::Ip).

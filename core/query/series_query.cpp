@@ -99,10 +99,11 @@ int SeriesBuilder::bucketOfSeconds(std::int64_t s) const
     return bucketOfNs(std::uint64_t(std::max<std::int64_t>(0, s)) * kNs);
 }
 
-void SeriesBuilder::addFlow(const decode::FlowRecord& r)
+void SeriesBuilder::addFlow(const decode::FlowRecord& r, bool countTotal)
 {
     const int b = bucketOfNs(r.time_received_ns);
-    m_total[std::size_t(b)].add(r);
+    if (countTotal)
+        m_total[std::size_t(b)].add(r);
     m_sampled = m_sampled || r.sampling_rate > 1;
     if (m_spec.by == Dimension::Count_)
         return;
@@ -204,7 +205,7 @@ Result<std::uint64_t> flowsInRange(store::FlowReader& reader, std::uint64_t sinc
 }
 
 Result<void> scanSeries(store::FlowReader& reader, const SeriesRequest& req, SeriesBuilder& builder,
-                        std::uint64_t since, std::uint64_t until, const CancelToken& cancel)
+                        std::uint64_t since, std::uint64_t until, const CancelToken& cancel, bool countTotal = true)
 {
     if (since >= until)
         return {};
@@ -223,7 +224,7 @@ Result<void> scanSeries(store::FlowReader& reader, const SeriesRequest& req, Ser
         }
         for (const decode::FlowRecord& f : flows)
             if (!filtered || req.filter.matches(f))
-                builder.addFlow(f);
+                builder.addFlow(f, countTotal);
         return true;
     });
     if (!r)
@@ -299,6 +300,25 @@ Result<SeriesResult> runSeries(store::FlowReader& reader, const SeriesRequest& r
         return fail(rows.error());
     for (const auto& row : *rows)
         builder.addRollup(row.bucket, row.key, row.counters);
+    // Quiet minutes keep no rows of high-cardinality dimensions: read their flows instead (totals
+    // of Dimension::Ip come from the protocol rows, which are always kept).
+    if (source != Dimension::Proto && source != Dimension::Exporter) {
+        auto sparse = reader.sparseMinutes(source, fromBucket, toBucket);
+        if (!sparse)
+            return fail(sparse.error());
+        std::vector<std::int64_t> minutes = *sparse;
+        std::sort(minutes.begin(), minutes.end());
+        for (std::size_t i = 0; i < minutes.size();) {
+            std::size_t j = i + 1;
+            while (j < minutes.size() && minutes[j] == minutes[j - 1] + kMinute)
+                ++j;
+            const std::uint64_t from = std::uint64_t(minutes[i]) * kNs;
+            const std::uint64_t to = std::uint64_t(minutes[j - 1] + kMinute) * kNs;
+            if (auto r = scanSeries(reader, req, builder, from, to, cancel, req.spec.by != Dimension::Ip); !r)
+                return fail(r.error());
+            i = j;
+        }
+    }
     if (req.spec.by == Dimension::Ip) {
         auto totals = reader.rollupRows(Dimension::Proto, fromBucket, toBucket);
         if (!totals)

@@ -330,6 +330,77 @@ private slots:
         QCOMPARE(r->fromRollups, filter.isEmpty() && width % 60 == 0 && width != 0);
     }
 
+    void seriesReadsQuietMinutesFromFlows_data()
+    {
+        QTest::addColumn<int>("dim");
+        QTest::newRow("src") << int(Dimension::Src);
+        QTest::newRow("pair") << int(Dimension::Pair);
+        QTest::newRow("ip") << int(Dimension::Ip);
+        QTest::newRow("proto") << int(Dimension::Proto);
+    }
+
+    void seriesReadsQuietMinutesFromFlows()
+    {
+        // Few flows a minute, each from another source: the store keeps no source/pair/address rows
+        // for such minutes (they would outweigh the flows) and the series must read the flows.
+        QFETCH(int, dim);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("quiet.db"));
+        std::vector<FlowRecord> flows;
+        for (int i = 0; i < 240; ++i) {
+            FlowRecord r;
+            r.time_received_ns = kBase + std::uint64_t(i) * 1'000'000'000ull; // 4 minutes, 60 a minute
+            r.src_addr = v4(0x0a100000u + std::uint32_t(i % 7 == 0 ? 1 : i));
+            r.dst_addr = v4(0xc0000200u + std::uint32_t(i % 5));
+            r.proto = i % 3 ? 6 : 17;
+            r.bytes = std::uint64_t(1000 + i * 10);
+            r.packets = 2;
+            r.type = decode::FlowType::NetFlowV9;
+            flows.push_back(r);
+        }
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            (*w)->add(flows);
+            QVERIFY((*w)->close().has_value());
+        }
+        auto reader = store::FlowReader::open(path);
+        QVERIFY(reader.has_value());
+        const std::int64_t first = std::int64_t(kBase / kNs);
+        auto sparse = (*reader)->sparseMinutes(Dimension::Src, first, first + 240);
+        QVERIFY(sparse.has_value());
+        QCOMPARE(sparse->size(), std::size_t(4)); // the premise of this test
+        query::SeriesRequest req;
+        req.spec.by = Dimension(dim);
+        req.spec.bucketSeconds = 60;
+        req.spec.topKeys = 3;
+        req.sinceNs = kBase;
+        req.untilNs = kBase + 240 * kNs;
+        auto r = query::runSeries(**reader, req);
+        QVERIFY(r.has_value());
+        QVERIFY(r->fromRollups);
+        QCOMPARE(r->bucketCount(), 4);
+        std::map<store::RollupKey, std::vector<Counters>> perKey;
+        std::vector<Counters> total(4);
+        for (const FlowRecord& f : flows) {
+            const std::size_t b = std::size_t((f.time_received_ns - kBase) / (60 * kNs));
+            total[b].add(f);
+            store::RollupKey keys[2];
+            const int n = store::rollupKeys(Dimension(dim), f, keys);
+            for (int k = 0; k < n; ++k) {
+                auto& v = perKey[keys[k]];
+                v.resize(4);
+                v[b].add(f);
+            }
+        }
+        for (int b = 0; b < 4; ++b)
+            QCOMPARE(r->total[std::size_t(b)].bytes, total[std::size_t(b)].bytes);
+        QCOMPARE(r->keys.size(), std::min<std::size_t>(3, perKey.size()));
+        for (std::size_t k = 0; k < r->keys.size(); ++k)
+            for (int b = 0; b < 4; ++b)
+                QCOMPARE(r->values[k][std::size_t(b)].bytes, perKey[r->keys[k]][std::size_t(b)].bytes);
+    }
+
     void flowPagesArrival_data()
     {
         QTest::addColumn<QString>("filter");
