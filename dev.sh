@@ -9,8 +9,8 @@ cd "$(dirname "$(readlink -f "$0")")"
 
 BUILD_DIR=${FLOWLENS_BUILD_DIR:-build}
 PACKAGES=(
-  # toolchain
-  g++ cmake ninja-build pkg-config git
+  # toolchain (clang + its libFuzzer runtime for fuzz/run.sh and the "fuzz" ctest)
+  g++ cmake ninja-build pkg-config git clang libclang-rt-14-dev
   # libraries
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libgl-dev qtkeychain-qt6-dev
   libsqlite3-dev libzstd-dev zlib1g-dev libpcap-dev libmaxminddb-dev libexpected-dev libbenchmark-dev

@@ -20,3 +20,13 @@ if(FLOWLENS_SANITIZE)
     target_compile_options(flowlens_settings INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer)
     target_link_options(flowlens_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(FLOWLENS_FUZZ)
+    # Every FlowLens object is instrumented for libFuzzer's coverage and checked by ASan/UBSan; the fuzz
+    # targets themselves link the fuzzer's main (fuzz/CMakeLists.txt). UB aborts so it counts as a crash.
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "FLOWLENS_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++")
+    endif()
+    target_compile_options(flowlens_settings INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+    target_link_options(flowlens_settings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -75,7 +75,7 @@ struct FlowDecoder::Impl
         , v5(context)
         , v9(context)
         , ipfix(context)
-        , sflow(context.registry)
+        , sflow(context.registry, &context.overrides, limits.decapsulation)
     {}
 
     DecoderContext context;
@@ -117,16 +117,13 @@ std::size_t FlowDecoder::decode(std::span<const std::byte> datagram, const Endpo
     }
     auto& unattributed = d->context.registry.unattributed();
     ++unattributed[static_cast<std::size_t>(datagram.size() < 4 ? Anomaly::TruncatedHeader
-                                                            : Anomaly::UnknownProtocol)];
+                                                                : Anomaly::UnknownProtocol)];
     return 0;
 }
 
 void FlowDecoder::setSamplingOverride(const IpAddress& exporter, std::uint64_t rate, bool force)
 {
-    if (rate == 0)
-        d->context.overrides.erase(exporter);
-    else
-        d->context.overrides[exporter] = SamplingOverride{rate, force};
+    d->context.overrides.set(exporter, rate, force);
 }
 
 std::vector<std::byte> FlowDecoder::saveTemplates() const

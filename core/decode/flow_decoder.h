@@ -5,6 +5,7 @@
 #include "flow_record.h"
 #include "interface_counters.h"
 #include "ip_address.h"
+#include "packet_header.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +29,8 @@ enum class Protocol : std::uint8_t
 /// 32-bit version 5.
 Protocol detectProtocol(std::span<const std::byte> datagram);
 
-/// Bounds on decoder state; past a bound the decoder drops and counts (anomalies), never grows.
+/// Bounds on decoder state (past a bound the decoder drops and counts anomalies, never grows) and
+/// the few decoding options.
 struct DecoderLimits
 {
     std::size_t maxDomains = 10000;           ///< exporter+domain entries tracked
@@ -44,6 +46,9 @@ struct DecoderLimits
     /// as a flow of its own (addresses, ports, MACs, interfaces, AS and masks swapped), so that
     /// traffic totals include it. Off: one flow per record, reverse counters ignored.
     bool emitReverseFlows = true;
+    /// Tunnel to look through in sampled packet headers (sFlow raw headers, IPFIX/v9 IEs 313/315):
+    /// flows then describe the inner packets (see parsePacketHeader).
+    Decapsulation decapsulation = Decapsulation::None;
 };
 
 /// Stateful decoder for all supported protocols. Holds the template caches (keyed by exporter
@@ -69,9 +74,11 @@ public:
     std::size_t decode(std::span<const std::byte> datagram, const Endpoint& from, std::uint64_t receivedNs,
                        std::vector<FlowRecord>& out, std::vector<InterfaceCounters>* counters);
 
-    /// Sampling rate to use for an exporter's flows (v5, v9, IPFIX). force: always use `rate`,
-    /// whatever the exporter states; otherwise `rate` is a default used only when the exporter
-    /// states none. A rate of 0 removes the override.
+    /// Sampling rate to use for an exporter's flows. force: always use `rate`, whatever the exporter
+    /// states; otherwise `rate` is a default used only when the exporter states none (v5 header 0,
+    /// no options/IE rate, sFlow sample rate 0). The exporter is the datagram's source address; for
+    /// sFlow also the agent address the datagram names (which wins when both have an override).
+    /// A rate of 0 removes the override.
     void setSamplingOverride(const IpAddress& exporter, std::uint64_t rate, bool force);
 
     /// All v9/IPFIX templates, options-learned sampling rates and system init times, in a

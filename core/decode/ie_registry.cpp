@@ -63,6 +63,7 @@ enum class Shape : std::uint8_t
     Mac,      ///< 6 bytes
     Mpls,     ///< 3 bytes or more (label stack entry)
     Ntp,      ///< 8 bytes
+    Section,  ///< packet bytes, any length
     None,
 };
 
@@ -188,8 +189,9 @@ constexpr Mapping kIana[] = {
     {306, FieldAction::SamplingPacketSpace, NoSlot, 0, 0, "samplingPacketSpace"},
     {309, FieldAction::SamplingSize, NoSlot, 0, 0, "samplingSize"},
     {310, FieldAction::SamplingPopulation, NoSlot, 0, 0, "samplingPopulation"},
-    {313, FieldAction::Skip, NoSlot, 0, 0, "ipHeaderPacketSection"},
-    {315, FieldAction::Skip, NoSlot, 0, 0, "dataLinkFrameSection"},
+    {312, FieldAction::DataLinkFrameSize, NoSlot, 0, 0, "dataLinkFrameSize"},
+    {313, FieldAction::IpHeaderSection, NoSlot, 0, 0, "ipHeaderPacketSection"},
+    {315, FieldAction::DataLinkSection, NoSlot, 0, 0, "dataLinkFrameSection"},
     {323, FieldAction::EndMillis, SlotEnd, 4, 0, "observationTimeMilliseconds"},
 };
 
@@ -199,6 +201,12 @@ constexpr Mapping kReverse[] = {
     {2, FieldAction::ReversePackets, SlotRevPackets, 0, 0, "reversePacketDeltaCount"},
     {85, FieldAction::ReverseBytes, SlotRevBytes, 1, 0, "reverseOctetTotalCount"},
     {86, FieldAction::ReversePackets, SlotRevPackets, 1, 0, "reversePacketTotalCount"},
+};
+
+// Juniper inline monitoring / resiliency interface: six commonPropertiesId fields, each tagged by its
+// top 6 bits (1 forwarding class, 2 forwarding exception code, 3 next hop, 4 egress, 5 and 6 ingress).
+constexpr Mapping kJuniper[] = {
+    {137, FieldAction::JuniperCpid, NoSlot, 0, 0, "commonPropertiesId"},
 };
 
 // Cisco ASA NSEL (v9 only) numbers its translated addresses/ports outside the IANA range.
@@ -241,6 +249,11 @@ const Mapping* findMapping(std::uint32_t pen, std::uint16_t id)
             if (m.id == id)
                 return &m;
     }
+    if (pen == kJuniperPen) {
+        for (const auto& m : kJuniper)
+            if (m.id == id)
+                return &m;
+    }
     return nullptr;
 }
 
@@ -271,6 +284,9 @@ Shape shapeOf(FieldAction a)
     case FieldAction::StartNtpNanos:
     case FieldAction::EndNtpNanos:
         return Shape::Ntp;
+    case FieldAction::IpHeaderSection:
+    case FieldAction::DataLinkSection:
+        return Shape::Section;
     case FieldAction::Skip:
     case FieldAction::Count_:
         return Shape::None;
@@ -294,6 +310,8 @@ bool lengthFits(FieldAction a, std::size_t length)
         return length >= 3;
     case Shape::Ntp:
         return length == 8;
+    case Shape::Section:
+        return length >= 1;
     case Shape::None:
         return true;
     }
@@ -501,6 +519,7 @@ inline void apply(FieldAction action, std::uint8_t param, const std::uint8_t* p,
     case FieldAction::ForwardingStatus:
         // RFC 7270: unsigned8, formerly unsigned32; either way the status is the low octet.
         r.forwarding_status = static_cast<std::uint8_t>(loadBeUint(p, len));
+        s.have |= RecordScratch::HaveForwardingStatus;
         return;
     case FieldAction::Direction:
         r.flow_direction = static_cast<std::uint8_t>(loadBeUint(p, len));
@@ -617,6 +636,81 @@ inline void apply(FieldAction action, std::uint8_t param, const std::uint8_t* p,
         s.durationUs = loadBeUint(p, len);
         s.have |= RecordScratch::HaveDuration;
         return;
+    case FieldAction::IpHeaderSection:
+    case FieldAction::DataLinkSection:
+        s.section = p;
+        s.sectionLength = static_cast<std::uint16_t>(len);
+        s.sectionProtocol =
+            action == FieldAction::DataLinkSection ? HeaderProtocol::Ethernet : HeaderProtocol::Ipv4;
+        return;
+    case FieldAction::DataLinkFrameSize:
+        s.frameSize = loadBeUint(p, len);
+        return;
+    case FieldAction::JuniperCpid:
+        // Type 2 (the top 6 bits) in 2 bytes is the forwarding exception code: 0 forwarded, anything
+        // else an exception (a drop whose reason code is platform specific), as akvorado reads it.
+        if (len == 2 && (p[0] >> 2) == 2) {
+            s.juniperStatus = (loadBe16(p) & 0x03ff) ? 128 : 64; // RFC 7270: dropped / forwarded, unknown
+            s.have |= RecordScratch::HaveJuniperStatus;
+        }
+        return;
+    }
+}
+
+// Which SectionField an IE's action fills (0: none a packet section could also fill).
+std::uint32_t sectionFieldOf(FieldAction a)
+{
+    switch (a) {
+    case FieldAction::SrcMac:
+        return SectionSrcMac;
+    case FieldAction::DstMac:
+        return SectionDstMac;
+    case FieldAction::SrcVlan:
+    case FieldAction::DstVlan:
+    case FieldAction::VlanId:
+        return SectionVlan;
+    case FieldAction::EtherType:
+    case FieldAction::IpVersion:
+        return SectionEtype;
+    case FieldAction::MplsLabel:
+        return SectionMpls;
+    case FieldAction::SrcAddrV4:
+    case FieldAction::SrcAddrV6:
+        return SectionSrcAddr;
+    case FieldAction::DstAddrV4:
+    case FieldAction::DstAddrV6:
+        return SectionDstAddr;
+    case FieldAction::Tos:
+    case FieldAction::Dscp:
+        return SectionTos;
+    case FieldAction::Ttl:
+        return SectionTtl;
+    case FieldAction::IpFlags:
+        return SectionIpFlags;
+    case FieldAction::FragmentId:
+        return SectionFragmentId;
+    case FieldAction::FragmentOffset:
+        return SectionFragmentOffset;
+    case FieldAction::FlowLabel:
+        return SectionFlowLabel;
+    case FieldAction::Proto:
+        return SectionProto;
+    case FieldAction::SrcPort:
+        return SectionSrcPort;
+    case FieldAction::DstPort:
+        return SectionDstPort;
+    case FieldAction::TcpFlags:
+        return SectionTcpFlags;
+    case FieldAction::IcmpTypeCode:
+    case FieldAction::IcmpType:
+    case FieldAction::IcmpCode:
+        return SectionIcmp;
+    case FieldAction::Bytes:
+        return SectionBytes;
+    case FieldAction::Packets:
+        return SectionPackets;
+    default:
+        return 0;
     }
 }
 
@@ -703,6 +797,9 @@ CompiledLayout compileLayout(std::span<const FieldSpec> fields, std::size_t v9Sc
                 out.hasReverse = true;
             if (action >= FieldAction::SamplingInterval && action <= FieldAction::SamplingPopulation)
                 out.hasSampling = true;
+            if (action == FieldAction::IpHeaderSection || action == FieldAction::DataLinkSection)
+                out.hasPacketSection = true;
+            out.sectionFieldsByIe |= sectionFieldOf(action);
         }
         const bool var = f.length == kVariableLength;
         minLength += var ? 1 : f.length;
@@ -762,6 +859,68 @@ std::uint64_t uptimeToUnixNs(std::uint64_t exportNs, std::uint32_t sysUptimeMs, 
     const auto before = static_cast<std::int32_t>(sysUptimeMs - instantMs);
     const std::int64_t ns = static_cast<std::int64_t>(exportNs) - std::int64_t(before) * 1'000'000;
     return ns < 0 ? 0 : static_cast<std::uint64_t>(ns);
+}
+
+void applyPacketSection(FlowRecord& rec, RecordScratch& s, const CompiledLayout& layout, Decapsulation decap)
+{
+    if (!s.section)
+        return;
+    FlowRecord h;
+    const std::uint32_t ipLength = parsePacketHeader(
+        {reinterpret_cast<const std::byte*>(s.section), s.sectionLength}, s.sectionProtocol, h, decap);
+    s.section = nullptr; // points into the set being decoded
+    const std::uint32_t byIe = layout.sectionFieldsByIe;
+    const auto take = [byIe](std::uint32_t field) {
+        return (byIe & field) == 0;
+    };
+    if (take(SectionSrcMac))
+        rec.src_mac = h.src_mac;
+    if (take(SectionDstMac))
+        rec.dst_mac = h.dst_mac;
+    if (take(SectionVlan) && h.vlan_id) {
+        rec.vlan_id = h.vlan_id;
+        rec.src_vlan = h.vlan_id;
+        rec.dst_vlan = h.vlan_id;
+    }
+    if (take(SectionEtype))
+        rec.etype = h.etype;
+    if (take(SectionMpls) && h.mpls_label_count) {
+        rec.mpls_label = h.mpls_label;
+        rec.mpls_label_count = h.mpls_label_count;
+    }
+    if (take(SectionSrcAddr))
+        rec.src_addr = h.src_addr;
+    if (take(SectionDstAddr))
+        rec.dst_addr = h.dst_addr;
+    if (take(SectionTos))
+        rec.ip_tos = h.ip_tos;
+    if (take(SectionTtl))
+        rec.ip_ttl = h.ip_ttl;
+    if (take(SectionIpFlags))
+        rec.ip_flags = h.ip_flags;
+    if (take(SectionFragmentId))
+        rec.fragment_id = h.fragment_id;
+    if (take(SectionFragmentOffset))
+        rec.fragment_offset = h.fragment_offset;
+    if (take(SectionFlowLabel))
+        rec.ipv6_flow_label = h.ipv6_flow_label;
+    if (take(SectionProto))
+        rec.proto = h.proto;
+    if (take(SectionSrcPort))
+        rec.src_port = h.src_port;
+    if (take(SectionDstPort))
+        rec.dst_port = h.dst_port;
+    if (take(SectionTcpFlags))
+        rec.tcp_flags = h.tcp_flags;
+    if (take(SectionIcmp) && (h.proto == 1 || h.proto == 58) && (h.icmp_type || h.icmp_code)) {
+        rec.icmp_type = h.icmp_type;
+        rec.icmp_code = h.icmp_code;
+        s.have |= RecordScratch::HaveIcmp; // the header said it: no guessing from dst_port
+    }
+    if (take(SectionBytes))
+        rec.bytes = ipLength ? ipLength : s.frameSize;
+    if (take(SectionPackets))
+        rec.packets = 1;
 }
 
 void finalizeRecord(FlowRecord& rec, const RecordScratch& s, const TimeContext& t)
@@ -849,6 +1008,9 @@ void finalizeRecord(FlowRecord& rec, const RecordScratch& s, const TimeContext& 
         rec.icmp_type = static_cast<std::uint8_t>(rec.dst_port >> 8);
         rec.icmp_code = static_cast<std::uint8_t>(rec.dst_port);
     }
+
+    if ((s.have & RecordScratch::HaveJuniperStatus) && !(s.have & RecordScratch::HaveForwardingStatus))
+        rec.forwarding_status = s.juniperStatus;
 
     if (s.mplsBottom != 0xff) {
         rec.mpls_label_count = static_cast<std::uint8_t>(s.mplsBottom + 1);

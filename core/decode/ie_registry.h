@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flow_record.h"
+#include "packet_header.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,7 @@ struct FieldSpec
 
 inline constexpr std::uint16_t kVariableLength = 0xFFFF;
 inline constexpr std::uint32_t kReversePen = 29305; ///< RFC 5103 reverse information elements
+inline constexpr std::uint32_t kJuniperPen = 2636;
 
 /// What one template field does to a FlowRecord (or to the per-record scratch state).
 enum class FieldAction : std::uint8_t
@@ -103,7 +105,37 @@ enum class FieldAction : std::uint8_t
     SystemInitMillis,
     DurationMillis,
     DurationMicros,
+    IpHeaderSection,   ///< IE 313 ipHeaderPacketSection: the sampled packet from its IP header on
+    DataLinkSection,   ///< IE 315 dataLinkFrameSection: the sampled frame from its Ethernet header on
+    DataLinkFrameSize, ///< IE 312: length of that frame (bytes of non-IP frames)
+    JuniperCpid,       ///< Juniper (PEN 2636) commonPropertiesId: type 2 is the forwarding exception code
     Count_
+};
+
+/// FlowRecord fields a sampled packet section (IEs 313/315) can fill, as bits of
+/// CompiledLayout::sectionFieldsByIe.
+enum SectionField : std::uint32_t
+{
+    SectionSrcMac = 1u << 0,
+    SectionDstMac = 1u << 1,
+    SectionVlan = 1u << 2,
+    SectionEtype = 1u << 3,
+    SectionMpls = 1u << 4,
+    SectionSrcAddr = 1u << 5,
+    SectionDstAddr = 1u << 6,
+    SectionTos = 1u << 7,
+    SectionTtl = 1u << 8,
+    SectionIpFlags = 1u << 9,
+    SectionFragmentId = 1u << 10,
+    SectionFragmentOffset = 1u << 11,
+    SectionFlowLabel = 1u << 12,
+    SectionProto = 1u << 13,
+    SectionSrcPort = 1u << 14,
+    SectionDstPort = 1u << 15,
+    SectionTcpFlags = 1u << 16,
+    SectionIcmp = 1u << 17,
+    SectionBytes = 1u << 18,
+    SectionPackets = 1u << 19,
 };
 
 /// A pre-compiled template field: where it sits in the record and what to do with it.
@@ -134,6 +166,8 @@ struct RecordScratch
         HaveBytes = 1u << 10,
         HavePackets = 1u << 11,
         HaveIcmp = 1u << 12,
+        HaveForwardingStatus = 1u << 13,
+        HaveJuniperStatus = 1u << 14,
     };
     std::uint32_t have = 0;
     std::uint64_t startNs = 0;
@@ -156,6 +190,12 @@ struct RecordScratch
     std::uint8_t ipVersion = 0;
     std::uint8_t mplsPresent = 0;   ///< bit i: a non-zero label entry at stack position i
     std::uint8_t mplsBottom = 0xff; ///< first stack position with the bottom-of-stack bit
+    std::uint8_t juniperStatus = 0; ///< forwardingStatus from a Juniper exception code (64 or 128)
+    /// Sampled packet section (IE 313/315) inside the record being decoded; valid while it is.
+    const std::uint8_t* section = nullptr;
+    std::uint16_t sectionLength = 0;
+    HeaderProtocol sectionProtocol = HeaderProtocol::Ethernet;
+    std::uint64_t frameSize = 0; ///< IE 312
 
     /// Sampling rate the record states by itself (IEs 34/50/305+306/310/309); 0 = none.
     std::uint64_t statedRate() const;
@@ -176,12 +216,14 @@ struct TimeContext
 struct CompiledLayout
 {
     std::vector<Step> steps;
-    bool variable = false;         ///< has variable-length fields: decode sequentially
-    std::uint32_t fixedLength = 0; ///< record length when !variable
-    std::uint32_t minLength = 0;   ///< shortest possible record (variable fields as 1 byte)
-    std::uint32_t badFields = 0;   ///< known IEs with impossible lengths (ignored)
-    bool hasReverse = false;       ///< RFC 5103 biflow counters present
-    bool hasSampling = false;      ///< records state a sampling rate or selector themselves
+    bool variable = false;               ///< has variable-length fields: decode sequentially
+    std::uint32_t fixedLength = 0;       ///< record length when !variable
+    std::uint32_t minLength = 0;         ///< shortest possible record (variable fields as 1 byte)
+    std::uint32_t badFields = 0;         ///< known IEs with impossible lengths (ignored)
+    bool hasReverse = false;             ///< RFC 5103 biflow counters present
+    bool hasSampling = false;            ///< records state a sampling rate or selector themselves
+    bool hasPacketSection = false;       ///< IE 313 or 315 present: see applyPacketSection
+    std::uint32_t sectionFieldsByIe = 0; ///< SectionField bits the template's own IEs fill
 };
 
 /// Compiles a field list to steps. `scopeFields` leading fields are v9 scope fields (their type
@@ -199,6 +241,15 @@ std::string_view ieName(std::uint32_t pen, std::uint16_t id);
 /// bytes consumed, or 0 when the record does not fit (truncated or bad variable length).
 std::size_t decodeRecord(const CompiledLayout& layout, const std::uint8_t* p, std::size_t available,
                          FlowRecord& rec, RecordScratch& scratch);
+
+/// Parses the sampled packet section a record carried (IE 313/315) and fills the fields the template's
+/// own IEs do not: addresses, ports, proto, etype, MACs, VLAN (as vlan_id, src_vlan and dst_vlan: the
+/// one tag the observed link shows), MPLS labels, TTL, TOS, fragment and flow label, TCP flags, ICMP.
+/// A record without counters is one sampled packet: packets 1, bytes the IP length from the header
+/// (as octetDeltaCount counts IP bytes), else the frame size (IE 312) for non-IP frames. Call after
+/// decodeRecord and before finalizeRecord; does nothing when the record carried no section.
+void applyPacketSection(FlowRecord& rec, RecordScratch& scratch, const CompiledLayout& layout,
+                        Decapsulation decap);
 
 /// Fills times (absolute, delta, uptime-relative or time received), etype and the MPLS count.
 void finalizeRecord(FlowRecord& rec, const RecordScratch& scratch, const TimeContext& time);

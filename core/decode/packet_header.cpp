@@ -3,6 +3,7 @@
 #include "sflow_reader.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace flowlens::decode {
 
@@ -16,11 +17,20 @@ constexpr std::uint16_t kEtypeQinQLegacy = 0x9100;
 constexpr std::uint16_t kEtypeMplsUnicast = 0x8847;
 constexpr std::uint16_t kEtypeMplsMulticast = 0x8848;
 constexpr std::uint16_t kEtypePppoeSession = 0x8864;
+constexpr std::uint16_t kEtypeTransparentBridging = 0x6558; // Ethernet inside GRE
+
+constexpr std::uint8_t kProtoIpInIp = 4;
+constexpr std::uint8_t kProtoIpv6InIp = 41;
+constexpr std::uint8_t kProtoUdp = 17;
+constexpr std::uint8_t kProtoGre = 47;
+constexpr std::uint16_t kVxlanPort = 4789;
 
 // Bounds on loops driven by packet bytes, so a crafted header cannot make us spin.
 constexpr int kMaxVlanTags = 4;
 constexpr int kMaxMplsLabelsWalked = 16;
 constexpr int kMaxIpv6ExtensionHeaders = 8;
+// Ethernet pseudowires can carry MPLS that carries a pseudowire again; each level is a nested call.
+constexpr int kMaxPseudowireDepth = 4;
 
 // Bytes of the header as it is being walked. Every access is preceded by a has() check.
 struct Bytes
@@ -75,45 +85,128 @@ void parseTransport(const Bytes& b, std::size_t off, std::uint8_t proto, FlowRec
     }
 }
 
-std::uint32_t parseIpv4(const Bytes& b, std::size_t off, FlowRecord& r)
+// Where the inner packet of a tunnel starts.
+struct Tunnel
 {
-    if (!b.has(off, 20))
+    std::size_t offset = 0;
+    bool ethernet = false; ///< inner packet is an Ethernet frame, else IP
+};
+
+// Walks one header chain. Remembers the first tunnel of the kind asked for; the inner packet is then
+// parsed by a second Parser without decapsulation.
+class Parser
+{
+public:
+    Parser(const Bytes& b, Decapsulation decap)
+        : m_b(b)
+        , m_decap(decap)
+    {}
+
+    const std::optional<Tunnel>& tunnel() const { return m_tunnel; }
+
+    std::uint32_t parseEthernet(std::size_t off, FlowRecord& r, bool setMacs, int depth);
+    std::uint32_t parseIpByVersion(std::size_t off, FlowRecord& r);
+    std::uint32_t parseMpls(std::size_t off, FlowRecord& r, int depth);
+
+private:
+    std::uint32_t parseIpv4(std::size_t off, FlowRecord& r);
+    std::uint32_t parseIpv6(std::size_t off, FlowRecord& r);
+    std::uint32_t parseEthertype(std::size_t off, std::uint16_t etype, FlowRecord& r, int depth);
+    void findTunnel(std::size_t off, std::uint8_t proto, bool outerV6);
+    void noteTunnel(std::size_t offset, bool ethernet)
+    {
+        if (!m_tunnel)
+            m_tunnel = Tunnel{offset, ethernet};
+    }
+
+    const Bytes& m_b;
+    Decapsulation m_decap;
+    std::optional<Tunnel> m_tunnel;
+};
+
+void Parser::findTunnel(std::size_t off, std::uint8_t proto, bool outerV6)
+{
+    switch (m_decap) {
+    case Decapsulation::None:
+        return;
+    case Decapsulation::Srv6:
+        // SRv6 encapsulation (RFC 8986 H.Encaps, with the SRH already walked as a routing header, or the
+        // reduced form without one) is IPv6 carrying IP.
+        if (outerV6 && (proto == kProtoIpInIp || proto == kProtoIpv6InIp))
+            noteTunnel(off, false);
+        return;
+    case Decapsulation::IpInIp:
+        if (proto == kProtoIpInIp || proto == kProtoIpv6InIp)
+            noteTunnel(off, false);
+        return;
+    case Decapsulation::Gre: {
+        // RFC 2784/2890: flags and version, protocol type, then optional checksum, key and sequence.
+        if (proto != kProtoGre || !m_b.has(off, 4))
+            return;
+        const std::uint16_t flags = m_b.u16(off);
+        if ((flags & 0x0007) != 0)
+            return; // version 1 is PPTP's enhanced GRE, which carries PPP
+        const std::uint16_t type = m_b.u16(off + 2);
+        std::size_t inner = off + 4;
+        inner += (flags & 0x8000) ? 4 : 0; // checksum + reserved
+        inner += (flags & 0x2000) ? 4 : 0; // key
+        inner += (flags & 0x1000) ? 4 : 0; // sequence number
+        if (type == kEtypeIpv4 || type == kEtypeIpv6)
+            noteTunnel(inner, false);
+        else if (type == kEtypeTransparentBridging)
+            noteTunnel(inner, true);
+        return;
+    }
+    case Decapsulation::Vxlan:
+        // RFC 7348: UDP to 4789, then 8 bytes whose first carries the I (valid VNI) flag.
+        if (proto == kProtoUdp && m_b.has(off, 16) && m_b.u16(off + 2) == kVxlanPort &&
+            (m_b.u8(off + 8) & 0x08))
+            noteTunnel(off + 16, true);
+        return;
+    }
+}
+
+std::uint32_t Parser::parseIpv4(std::size_t off, FlowRecord& r)
+{
+    if (!m_b.has(off, 20))
         return 0;
-    const std::uint8_t versionIhl = b.u8(off);
+    const std::uint8_t versionIhl = m_b.u8(off);
     const std::size_t ihl = std::size_t(versionIhl & 0x0F) * 4;
     if ((versionIhl >> 4) != 4 || ihl < 20)
         return 0;
-    const std::uint16_t flagsFragment = b.u16(off + 6);
+    const std::uint16_t flagsFragment = m_b.u16(off + 6);
     r.etype = kEtypeIpv4;
-    r.ip_tos = b.u8(off + 1);
-    r.fragment_id = b.u16(off + 4);
+    r.ip_tos = m_b.u8(off + 1);
+    r.fragment_id = m_b.u16(off + 4);
     r.ip_flags = static_cast<std::uint8_t>(flagsFragment >> 13);
     r.fragment_offset = flagsFragment & 0x1FFF;
-    r.ip_ttl = b.u8(off + 8);
-    r.proto = b.u8(off + 9);
-    r.src_addr = IpAddress::fromV4Bytes(b.raw(off + 12));
-    r.dst_addr = IpAddress::fromV4Bytes(b.raw(off + 16));
+    r.ip_ttl = m_b.u8(off + 8);
+    r.proto = m_b.u8(off + 9);
+    r.src_addr = IpAddress::fromV4Bytes(m_b.raw(off + 12));
+    r.dst_addr = IpAddress::fromV4Bytes(m_b.raw(off + 16));
     // Later fragments carry no transport header: their first bytes are payload.
-    if (r.fragment_offset == 0)
-        parseTransport(b, off + ihl, r.proto, r);
-    return b.u16(off + 2);
+    if (r.fragment_offset == 0) {
+        parseTransport(m_b, off + ihl, r.proto, r);
+        findTunnel(off + ihl, r.proto, false);
+    }
+    return m_b.u16(off + 2);
 }
 
-std::uint32_t parseIpv6(const Bytes& b, std::size_t off, FlowRecord& r)
+std::uint32_t Parser::parseIpv6(std::size_t off, FlowRecord& r)
 {
-    if (!b.has(off, 40))
+    if (!m_b.has(off, 40))
         return 0;
-    const std::uint32_t first = b.u32(off);
+    const std::uint32_t first = m_b.u32(off);
     if ((first >> 28) != 6)
         return 0;
     r.etype = kEtypeIpv6;
     r.ip_tos = static_cast<std::uint8_t>(first >> 20);
     r.ipv6_flow_label = first & 0xFFFFF;
-    r.ip_ttl = b.u8(off + 7);
-    r.src_addr = IpAddress::fromV6Bytes(b.raw(off + 8));
-    r.dst_addr = IpAddress::fromV6Bytes(b.raw(off + 24));
-    const std::uint32_t length = std::uint32_t(b.u16(off + 4)) + 40;
-    std::uint8_t next = b.u8(off + 6);
+    r.ip_ttl = m_b.u8(off + 7);
+    r.src_addr = IpAddress::fromV6Bytes(m_b.raw(off + 8));
+    r.dst_addr = IpAddress::fromV6Bytes(m_b.raw(off + 24));
+    const std::uint32_t length = std::uint32_t(m_b.u16(off + 4)) + 40;
+    std::uint8_t next = m_b.u8(off + 6);
     off += 40;
 
     // proto is the upper-layer protocol, as in NetFlow/IPFIX and nfdump; when the chain is cut short it
@@ -125,31 +218,31 @@ std::uint32_t parseIpv6(const Bytes& b, std::size_t off, FlowRecord& r)
         case 43:  // routing
         case 60:  // destination options
         case 135: // mobility
-            if (!b.has(off, 2)) {
+            if (!m_b.has(off, 2)) {
                 walking = false;
                 break;
             }
-            next = b.u8(off);
-            off += (std::size_t(b.u8(off + 1)) + 1) * 8;
+            next = m_b.u8(off);
+            off += (std::size_t(m_b.u8(off + 1)) + 1) * 8;
             break;
         case 51: // AH: length in 4-byte units minus 2
-            if (!b.has(off, 2)) {
+            if (!m_b.has(off, 2)) {
                 walking = false;
                 break;
             }
-            next = b.u8(off);
-            off += (std::size_t(b.u8(off + 1)) + 2) * 4;
+            next = m_b.u8(off);
+            off += (std::size_t(m_b.u8(off + 1)) + 2) * 4;
             break;
         case 44: { // fragment
-            if (!b.has(off, 8)) {
+            if (!m_b.has(off, 8)) {
                 walking = false;
                 break;
             }
-            const std::uint16_t offsetFlags = b.u16(off + 2);
+            const std::uint16_t offsetFlags = m_b.u16(off + 2);
             r.fragment_offset = offsetFlags >> 3;
             r.ip_flags = offsetFlags & 0x1; // M flag, the same bit as IPv4's MF
-            r.fragment_id = b.u32(off + 4);
-            next = b.u8(off);
+            r.fragment_id = m_b.u32(off + 4);
+            next = m_b.u8(off);
             off += 8;
             break;
         }
@@ -159,31 +252,33 @@ std::uint32_t parseIpv6(const Bytes& b, std::size_t off, FlowRecord& r)
         }
     }
     r.proto = next;
-    if (r.fragment_offset == 0)
-        parseTransport(b, off, next, r);
+    if (r.fragment_offset == 0) {
+        parseTransport(m_b, off, next, r);
+        findTunnel(off, next, true);
+    }
     return length;
 }
 
-std::uint32_t parseIpByVersion(const Bytes& b, std::size_t off, FlowRecord& r)
+std::uint32_t Parser::parseIpByVersion(std::size_t off, FlowRecord& r)
 {
-    if (!b.has(off, 1))
+    if (!m_b.has(off, 1))
         return 0;
-    const std::uint8_t version = b.u8(off) >> 4;
+    const std::uint8_t version = m_b.u8(off) >> 4;
     if (version == 4)
-        return parseIpv4(b, off, r);
+        return parseIpv4(off, r);
     if (version == 6)
-        return parseIpv6(b, off, r);
+        return parseIpv6(off, r);
     return 0;
 }
 
-std::uint32_t parseMpls(const Bytes& b, std::size_t off, FlowRecord& r)
+std::uint32_t Parser::parseMpls(std::size_t off, FlowRecord& r, int depth)
 {
     int count = 0;
     bool bottom = false;
     while (!bottom && count < kMaxMplsLabelsWalked) {
-        if (!b.has(off, 4))
+        if (!m_b.has(off, 4))
             break;
-        const std::uint32_t entry = b.u32(off);
+        const std::uint32_t entry = m_b.u32(off);
         if (count < kMaxMplsLabels)
             r.mpls_label[count] = entry >> 12;
         bottom = (entry & 0x100) != 0;
@@ -191,31 +286,36 @@ std::uint32_t parseMpls(const Bytes& b, std::size_t off, FlowRecord& r)
         off += 4;
     }
     r.mpls_label_count = static_cast<std::uint8_t>(std::min(count, kMaxMplsLabels));
-    if (!bottom)
+    if (!bottom || !m_b.has(off, 1))
         return 0;
-    // MPLS does not say what it carries; like goflow2, guess IP from the version nibble. Anything else
-    // (a pseudowire control word, Ethernet over MPLS) is left alone.
-    return parseIpByVersion(b, off, r);
+    // MPLS does not say what it carries; like goflow2 and Wireshark, guess from the first nibble: 4 or 6
+    // is IP, 0 is a pseudowire control word (RFC 4385) in front of an Ethernet frame (EVPN, VPLS).
+    if ((m_b.u8(off) >> 4) == 0) {
+        if (depth >= kMaxPseudowireDepth)
+            return 0;
+        return parseEthernet(off + 4, r, false, depth + 1);
+    }
+    return parseIpByVersion(off, r);
 }
 
-std::uint32_t parseEthertype(const Bytes& b, std::size_t off, std::uint16_t etype, FlowRecord& r)
+std::uint32_t Parser::parseEthertype(std::size_t off, std::uint16_t etype, FlowRecord& r, int depth)
 {
     switch (etype) {
     case kEtypeIpv4:
-        return parseIpv4(b, off, r);
+        return parseIpv4(off, r);
     case kEtypeIpv6:
-        return parseIpv6(b, off, r);
+        return parseIpv6(off, r);
     case kEtypeMplsUnicast:
     case kEtypeMplsMulticast:
-        return parseMpls(b, off, r);
+        return parseMpls(off, r, depth);
     case kEtypePppoeSession:
         // 6-byte PPPoE header, then the 2-byte PPP protocol: 0x0021 IPv4, 0x0057 IPv6.
-        if (b.has(off, 8)) {
-            const std::uint16_t ppp = b.u16(off + 6);
+        if (m_b.has(off, 8)) {
+            const std::uint16_t ppp = m_b.u16(off + 6);
             if (ppp == 0x0021)
-                return parseIpv4(b, off + 8, r);
+                return parseIpv4(off + 8, r);
             if (ppp == 0x0057)
-                return parseIpv6(b, off + 8, r);
+                return parseIpv6(off + 8, r);
         }
         return 0;
     default:
@@ -223,52 +323,80 @@ std::uint32_t parseEthertype(const Bytes& b, std::size_t off, std::uint16_t etyp
     }
 }
 
-std::uint32_t parseEthernet(const Bytes& b, FlowRecord& r)
+std::uint32_t Parser::parseEthernet(std::size_t off, FlowRecord& r, bool setMacs, int depth)
 {
-    if (!b.has(0, 14))
+    if (!m_b.has(off, 14))
         return 0;
-    r.dst_mac = b.mac(0);
-    r.src_mac = b.mac(6);
-    std::uint16_t etype = b.u16(12);
-    std::size_t off = 14;
+    if (setMacs) {
+        r.dst_mac = m_b.mac(off);
+        r.src_mac = m_b.mac(off + 6);
+    }
+    std::uint16_t etype = m_b.u16(off + 12);
+    off += 14;
     if (etype < 0x0600) {
         // 802.3 length field: only LLC/SNAP (AA-AA-03, OUI, type) says what follows.
-        if (!b.has(off, 8) || b.u8(off) != 0xAA || b.u8(off + 1) != 0xAA || b.u8(off + 2) != 0x03)
+        if (!m_b.has(off, 8) || m_b.u8(off) != 0xAA || m_b.u8(off + 1) != 0xAA || m_b.u8(off + 2) != 0x03)
             return 0;
-        etype = b.u16(off + 6);
+        etype = m_b.u16(off + 6);
         off += 8;
     }
     for (int tags = 0; tags < kMaxVlanTags; ++tags) {
         if (etype != kEtypeVlan && etype != kEtypeQinQ && etype != kEtypeQinQLegacy)
             break;
-        if (!b.has(off, 4)) {
+        if (!m_b.has(off, 4)) {
             r.etype = etype;
             return 0;
         }
         // Innermost tag wins, as in goflow2: for QinQ that is the customer VLAN.
-        r.vlan_id = b.u16(off) & 0x0FFF;
-        etype = b.u16(off + 2);
+        r.vlan_id = m_b.u16(off) & 0x0FFF;
+        etype = m_b.u16(off + 2);
         off += 4;
     }
     r.etype = etype;
-    return parseEthertype(b, off, etype, r);
+    return parseEthertype(off, etype, r, depth);
+}
+
+std::uint32_t parseFrom(Parser& p, HeaderProtocol first, FlowRecord& r)
+{
+    switch (first) {
+    case HeaderProtocol::Ethernet:
+        return p.parseEthernet(0, r, true, 0);
+    case HeaderProtocol::Ipv4:
+    case HeaderProtocol::Ipv6:
+        return p.parseIpByVersion(0, r);
+    case HeaderProtocol::Mpls:
+        return p.parseMpls(0, r, 0);
+    }
+    return 0;
 }
 
 } // namespace
 
-std::uint32_t parsePacketHeader(std::span<const std::byte> header, HeaderProtocol first, FlowRecord& r)
+std::uint32_t parsePacketHeader(std::span<const std::byte> header, HeaderProtocol first, FlowRecord& r,
+                                Decapsulation decap, bool* decapsulated)
 {
+    if (decapsulated)
+        *decapsulated = false;
     const Bytes b{header.data(), header.size()};
-    switch (first) {
-    case HeaderProtocol::Ethernet:
-        return parseEthernet(b, r);
-    case HeaderProtocol::Ipv4:
-    case HeaderProtocol::Ipv6:
-        return parseIpByVersion(b, 0, r);
-    case HeaderProtocol::Mpls:
-        return parseMpls(b, 0, r);
-    }
-    return 0;
+    Parser outer(b, decap);
+    if (decap == Decapsulation::None)
+        return parseFrom(outer, first, r);
+
+    const FlowRecord before = r;
+    const std::uint32_t length = parseFrom(outer, first, r);
+    if (!outer.tunnel())
+        return length;
+    FlowRecord inner = before;
+    Parser p(b, Decapsulation::None);
+    const Tunnel& t = *outer.tunnel();
+    const std::uint32_t innerLength =
+        t.ethernet ? p.parseEthernet(t.offset, inner, true, 0) : p.parseIpByVersion(t.offset, inner);
+    if (innerLength == 0)
+        return length;
+    r = inner;
+    if (decapsulated)
+        *decapsulated = true;
+    return innerLength;
 }
 
 void parseTransportHeader(std::span<const std::byte> header, std::uint8_t proto, FlowRecord& r)

@@ -308,6 +308,8 @@ SetDecoder::DataResult SetDecoder::decodeWith(Domain& d, const Template& t, cons
             break;
         }
         pos += used;
+        if (layout.hasPacketSection)
+            applyPacketSection(rec, s, layout, m_context.limits.decapsulation);
         finalizeRecord(rec, s, time);
         std::uint64_t rate = setRate;
         if (perRecordRate) {

@@ -2,6 +2,7 @@
 
 #include "domain_registry.h"
 #include "flow_decoder.h"
+#include "sampling_overrides.h"
 #include "template_cache.h"
 
 #include <cstddef>
@@ -10,13 +11,6 @@
 #include <vector>
 
 namespace flowlens::decode {
-
-/// Sampling rate configured for an exporter (see FlowDecoder::setSamplingOverride).
-struct SamplingOverride
-{
-    std::uint64_t rate = 0;
-    bool force = false;
-};
 
 /// State shared by the protocol decoders of one FlowDecoder.
 struct DecoderContext
@@ -30,16 +24,10 @@ struct DecoderContext
     DecoderLimits limits;
     DomainRegistry registry;
     TemplateCache templates;
-    std::unordered_map<IpAddress, SamplingOverride, IpAddressHash> overrides;
+    SamplingOverrides overrides;
     std::size_t pendingBytesTotal = 0; ///< data waiting for templates, all domains
 
-    const SamplingOverride* overrideFor(const IpAddress& exporter) const
-    {
-        if (overrides.empty())
-            return nullptr;
-        const auto it = overrides.find(exporter);
-        return it == overrides.end() ? nullptr : &it->second;
-    }
+    const SamplingOverride* overrideFor(const IpAddress& exporter) const { return overrides.find(exporter); }
 };
 
 /// The parts of NetFlow v9 and IPFIX that work alike: (options) template sets, data sets and

@@ -225,15 +225,27 @@ bool decodeExtendedGateway(SFlowReader& rec, FlowRecord& r)
 struct SFlowDecoder::Datagram
 {
     IpAddress agent;
+    IpAddress source; ///< the datagram's source address
     std::uint32_t subAgentId = 0;
     std::uint32_t sequence = 0;
     std::uint32_t uptimeMs = 0;
     std::uint64_t receivedNs = 0;
 };
 
-SFlowDecoder::SFlowDecoder(DomainRegistry& domains)
+SFlowDecoder::SFlowDecoder(DomainRegistry& domains, const SamplingOverrides* overrides, Decapsulation decap)
     : m_domains(domains)
+    , m_overrides(overrides)
+    , m_decap(decap)
 {}
+
+const SamplingOverride* SFlowDecoder::overrideFor(const Datagram& dg) const
+{
+    if (!m_overrides)
+        return nullptr;
+    if (const SamplingOverride* o = m_overrides->find(dg.agent))
+        return o;
+    return m_overrides->find(dg.source);
+}
 
 std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endpoint& from,
                                  std::uint64_t receivedNs, std::vector<FlowRecord>& out,
@@ -251,6 +263,7 @@ std::size_t SFlowDecoder::decode(std::span<const std::byte> datagram, const Endp
     }
     Datagram dg;
     dg.receivedNs = receivedNs;
+    dg.source = from.address;
     switch (readAddress(rd, dg.agent)) {
     case AddressRead::Ok:
         break;
@@ -390,7 +403,8 @@ SFlowDecoder::SampleStatus SFlowDecoder::decodeFlowSample(SFlowReader& s, bool e
     r.sampler_address = dg.agent;
     r.observation_domain_id = dg.subAgentId;
     r.sequence_num = dg.sequence;
-    r.sampling_rate = rate;
+    const SamplingOverride* ovr = overrideFor(dg);
+    r.sampling_rate = ovr ? ovr->apply(rate) : rate;
     r.packets = 1;
     r.in_if = interfaceIndex(inFormat, inValue);
     r.out_if = interfaceIndex(outFormat, outValue);
@@ -402,7 +416,7 @@ SFlowDecoder::SampleStatus SFlowDecoder::decodeFlowSample(SFlowReader& s, bool e
         ((outFormat == kInterfaceFormatIndex && sourceIndex == outValue) ||
          outFormat == kInterfaceFormatMultiple))
         r.flow_direction = 1;
-    stats.samplingRate = rate;
+    stats.samplingRate = r.sampling_rate;
 
     BytesSource bytesSource = BytesSource::None;
     for (std::uint32_t i = 0; i < recordCount; ++i) {
@@ -423,7 +437,12 @@ SFlowDecoder::SampleStatus SFlowDecoder::decodeFlowSample(SFlowReader& s, bool e
                 return SampleStatus::Malformed;
             r.bytes = frameLength;
             bytesSource = BytesSource::RawHeader;
-            parsePacketHeader(header, static_cast<HeaderProtocol>(protocol), r);
+            bool decapsulated = false;
+            const std::uint32_t ipLength =
+                parsePacketHeader(header, static_cast<HeaderProtocol>(protocol), r, m_decap, &decapsulated);
+            // The frame length counts the tunnel; a decapsulated flow is its inner packet.
+            if (decapsulated)
+                r.bytes = ipLength;
             break;
         }
         case kSampledEthernet: {

@@ -4,6 +4,8 @@
 #include "flow_record.h"
 #include "interface_counters.h"
 #include "ip_address.h"
+#include "packet_header.h"
+#include "sampling_overrides.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +24,8 @@ class SFlowReader;
 ///
 /// Each flow sample (format 1 or expanded 3) becomes one FlowRecord with goflow2's mapping:
 /// sampler_address = agent address, observation_domain_id = sub-agent id, sequence_num = datagram
-/// sequence, sampling_rate = the sample's rate, packets = 1, bytes = frame length of the sampled
+/// sequence, sampling_rate = the sample's rate (or the configured override, see
+/// FlowDecoder::setSamplingOverride), packets = 1, bytes = frame length of the sampled
 /// packet (from the raw-header record, else the sampled-Ethernet length, else the sampled IPv4/IPv6
 /// length), all times = receivedNs; header fields via parsePacketHeader (vlan_id = innermost tag),
 /// src/dst_vlan from extended switch, next_hop and masks from extended router, bgp_next_hop, AS path,
@@ -35,9 +38,12 @@ class SFlowReader;
 class SFlowDecoder
 {
 public:
-    /// `domains` must outlive the decoder; stats are kept per (agent address : UDP source port,
-    /// sub-agent id).
-    explicit SFlowDecoder(DomainRegistry& domains);
+    /// `domains` (and `overrides` when not null) must outlive the decoder; stats are kept per (agent
+    /// address : UDP source port, sub-agent id). Overrides are looked up by agent address, then by
+    /// the datagram's source address. `decap` applies to raw packet headers: with it, bytes is the
+    /// inner IP length of decapsulated packets (their frame length counts the tunnel).
+    explicit SFlowDecoder(DomainRegistry& domains, const SamplingOverrides* overrides = nullptr,
+                          Decapsulation decap = Decapsulation::None);
 
     /// Decodes one UDP payload starting at the sFlow version word. Appends one FlowRecord per flow
     /// sample to `out` and, when `counters` is not null, one InterfaceCounters per counter sample that
@@ -60,11 +66,15 @@ private:
 
     SampleStatus decodeFlowSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg,
                                   DomainStats& stats, FlowRecord& r);
+    /// The override for this datagram's agent (else its source address), nullptr when none.
+    const SamplingOverride* overrideFor(const Datagram& dg) const;
     SampleStatus decodeCounterSample(detail::SFlowReader& sample, bool expanded, const Datagram& dg,
                                      InterfaceCounters& c, bool& hasGeneric);
     SampleStatus decodeDiscardSample(detail::SFlowReader& sample);
 
     DomainRegistry& m_domains;
+    const SamplingOverrides* m_overrides;
+    Decapsulation m_decap;
 };
 
 } // namespace flowlens::decode

@@ -1,5 +1,6 @@
 #include "flow_block.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <zstd.h>
@@ -201,6 +202,8 @@ BlockEncoder::~BlockEncoder()
 
 void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::byte>& out)
 {
+    // A longer block could not be read back (BlockDecoder::open refuses it).
+    records = records.first(std::min(records.size(), kMaxBlockFlows));
     struct Entry
     {
         std::uint8_t field, transform;
@@ -213,15 +216,47 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
     const auto* recordBase = reinterpret_cast<const std::byte*>(records.data());
     const auto fields = decode::flowFields();
 
-    // Gather every column in one pass over the records, a cache-sized chunk at a time, so each
-    // record is read from memory once rather than once per column.
+    // One cheap pass finds the fields that are zero or constant in every record (most of them in
+    // practice): OR of all records, and OR of each record XOR the first. Only the others are gathered.
+    constexpr std::size_t kWords = kStride / 8;
+    static_assert(kStride % 8 == 0);
+    std::uint64_t anyBits[kWords] = {};
+    std::uint64_t diffBits[kWords] = {};
+    if (n > 0) {
+        std::uint64_t first[kWords];
+        std::memcpy(first, recordBase, kStride);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::uint64_t w[kWords];
+            std::memcpy(w, recordBase + i * kStride, kStride);
+            for (std::size_t k = 0; k < kWords; ++k) {
+                anyBits[k] |= w[k];
+                diffBits[k] |= w[k] ^ first[k];
+            }
+        }
+    }
+    auto bytesSet = [](const std::uint64_t* image, const FieldInfo& info) {
+        const auto* b = reinterpret_cast<const std::uint8_t*>(image) + info.offset;
+        for (std::size_t i = 0; i < info.size; ++i)
+            if (b[i])
+                return true;
+        return false;
+    };
+    std::vector<const FieldInfo*> varying;
+    varying.reserve(fields.size());
     for (const FieldInfo& info : fields)
-        m_columns[std::size_t(info.field)].resize(n * info.size);
+        if (bytesSet(anyBits, info) && bytesSet(diffBits, info))
+            varying.push_back(&info);
+
+    // Gather the varying columns in one pass over the records, a cache-sized chunk at a time, so
+    // each record is read from memory once rather than once per column.
+    for (const FieldInfo* info : varying)
+        m_columns[std::size_t(info->field)].resize(n * info->size);
     constexpr std::size_t kChunk = 128;
     for (std::size_t start = 0; start < n; start += kChunk) {
         const std::size_t count = std::min(kChunk, n - start);
         const std::byte* chunk = recordBase + start * kStride;
-        for (const FieldInfo& info : fields) {
+        for (const FieldInfo* infoPtr : varying) {
+            const FieldInfo& info = *infoPtr;
             std::uint8_t* dst = m_columns[std::size_t(info.field)].data() + start * info.size;
             const std::byte* src = chunk + info.offset;
             switch (info.size) {
@@ -259,21 +294,21 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
     for (const FieldInfo& info : fields) {
         if (n == 0)
             break;
-        std::uint8_t* col = m_columns[std::size_t(info.field)].data();
-        const bool address = info.kind == FieldKind::Address;
-        const Scan scan = scanColumn(col, n, info.size, address);
-        if (scan.allZero)
-            continue;
+        if (!bytesSet(anyBits, info))
+            continue; // zero everywhere: not stored
         Entry e{std::uint8_t(info.field), 0, 0, 0};
-        if (scan.constant) {
+        if (!bytesSet(diffBits, info)) { // the same value everywhere: stored once
             e.transform = kConstant;
             e.payload = e.stored = info.size;
             const std::size_t at = m_data.size();
             m_data.resize(at + info.size);
-            std::memcpy(m_data.data() + at, col, info.size);
+            std::memcpy(m_data.data() + at, recordBase + info.offset, info.size);
             entries[columns++] = e;
             continue;
         }
+        std::uint8_t* col = m_columns[std::size_t(info.field)].data();
+        const bool address = info.kind == FieldKind::Address;
+        const Scan scan = scanColumn(col, n, info.size, address);
         std::size_t payload = n * info.size;
         const std::uint8_t* src = nullptr;
         m_planes.resize(payload);
@@ -357,7 +392,7 @@ bool BlockDecoder::open(std::span<const std::byte> blob)
     const std::size_t columns = std::size_t(blob[8]) | (std::size_t(blob[9]) << 8);
     std::size_t dir = kHeaderSize;
     std::size_t dataOffset = kHeaderSize + columns * kEntrySize;
-    if (dataOffset > blob.size() || m_count > (std::size_t(1) << 24))
+    if (dataOffset > blob.size() || m_count > kMaxBlockFlows)
         return false;
     for (std::size_t c = 0; c < columns; ++c, dir += kEntrySize) {
         const auto field = std::size_t(blob[dir]);
@@ -411,6 +446,8 @@ bool BlockDecoder::decode(const FieldMask& fields, std::span<FlowRecord> records
     if (records.size() < m_count)
         return false;
     const std::size_t n = m_count;
+    if (n == 0)
+        return true; // and records.data() may be null: no offsets into it
     auto* recordBase = reinterpret_cast<std::byte*>(records.data());
     auto* dctx = static_cast<ZSTD_DCtx*>(m_dctx);
     for (std::size_t f = 0; f < std::size_t(decode::kFlowFieldCount); ++f) {

@@ -16,6 +16,10 @@ using FieldMask = std::bitset<decode::kFlowFieldCount>;
 FieldMask allFields();
 FieldMask fieldMask(std::initializer_list<decode::FlowField> fields);
 
+/// Most flows one block holds. Readers allocate a record per flow before decoding, so a damaged or
+/// hostile block must not be able to ask for more (FlowWriter keeps its blocks within it).
+inline constexpr std::size_t kMaxBlockFlows = std::size_t(1) << 16;
+
 /// Raw flows are stored as compressed columnar blocks: one column per FlowRecord field. All-zero
 /// columns are omitted, constant columns store their one value, address columns holding only IPv4
 /// store 4 bytes a value, integer columns are byte-shuffled (time columns delta-coded first), and
@@ -33,7 +37,8 @@ public:
     BlockEncoder(const BlockEncoder&) = delete;
     BlockEncoder& operator=(const BlockEncoder&) = delete;
 
-    /// Encodes `records` into `out` (replacing its contents).
+    /// Encodes `records` (at most kMaxBlockFlows of them; a longer span is cut there) into `out`
+    /// (replacing its contents).
     void encode(std::span<const decode::FlowRecord> records, std::vector<std::byte>& out);
 
 private:
@@ -54,7 +59,8 @@ public:
     BlockDecoder(const BlockDecoder&) = delete;
     BlockDecoder& operator=(const BlockDecoder&) = delete;
 
-    /// Parses the directory of `blob` (which must outlive the decode calls). false when corrupt.
+    /// Parses the directory of `blob` (which must outlive the decode calls). false when corrupt,
+    /// including a count above kMaxBlockFlows.
     bool open(std::span<const std::byte> blob);
     std::size_t count() const { return m_count; }
     bool hasColumn(decode::FlowField f) const { return m_columns[std::size_t(f)].present; }

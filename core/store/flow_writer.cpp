@@ -86,7 +86,7 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     std::unique_ptr<FlowWriter> w(new FlowWriter);
     w->m_db = std::make_unique<Database>(std::move(*db));
     w->m_options = options;
-    w->m_options.blockFlows = std::max<std::size_t>(options.blockFlows, 1);
+    w->m_options.blockFlows = std::clamp<std::size_t>(options.blockFlows, 1, kMaxBlockFlows);
     w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
     if (options.encodeThread)
         w->m_encodeWorker = std::make_unique<BlockEncodeWorker>(options.zstdLevel, 2);
@@ -212,7 +212,7 @@ std::unique_ptr<RollupAccumulator> FlowWriter::takeAccumulator(std::size_t sizeH
 void FlowWriter::eraseBucket(std::map<std::int64_t, Bucket>& buckets,
                              std::map<std::int64_t, Bucket>::iterator it)
 {
-    if (m_spareAccumulators.size() < 4) {
+    if (m_spareAccumulators.size() < 1) {
         it->second.owned->clear();
         m_spareAccumulators.push_back(std::move(it->second.owned));
     }

@@ -23,12 +23,12 @@ class BlockEncoder;
 
 struct WriterOptions
 {
-    std::size_t blockFlows = 32768; ///< flows per stored block
+    std::size_t blockFlows = 32768; ///< flows per stored block (1 .. kMaxBlockFlows)
     int zstdLevel = 1;
     std::int64_t retentionSeconds = 0;     ///< delete flows older than this (0 = keep)
     std::int64_t maxDatabaseBytes = 0;     ///< delete oldest flows past this size (0 = no bound)
     std::int64_t bucketGraceSeconds = 5;   ///< a minute closes this long after newer data arrives
-    std::size_t maxKeysPerBucket = 200000; ///< per dimension; past it new keys go to "other"
+    std::size_t maxKeysPerBucket = 100000; ///< per dimension; past it new keys go to "other"
     bool encodeThread = true;              ///< compress full blocks on a helper thread
 };
 

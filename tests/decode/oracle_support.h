@@ -1478,10 +1478,29 @@ inline void checkAkvoradoMetrics(FieldChecker& c, const QString& where, const QJ
 
 /// Runs one akvorado NetFlow test, event by event (read_pcap, expectedMetrics, expectedFlows,
 /// expectedFlow4, expectedFirstSwitched, diff).
+/// Decoder settings for akvorado's decoder_options: its DecapsulationProtocol maps to
+/// DecoderLimits::decapsulation.
+inline decode::DecoderLimits akvoradoLimits(const QJsonObject& test)
+{
+    decode::DecoderLimits limits;
+    for (const auto& ev : test.value(QLatin1String("events")).toArray()) {
+        const QString options = ev.toObject().value(QLatin1String("decoder_options")).toString();
+        if (options.contains(QLatin1String("DECAP_SRV6")))
+            limits.decapsulation = decode::Decapsulation::Srv6;
+        else if (options.contains(QLatin1String("DECAP_VXLAN")))
+            limits.decapsulation = decode::Decapsulation::Vxlan;
+        else if (options.contains(QLatin1String("DECAP_GRE")))
+            limits.decapsulation = decode::Decapsulation::Gre;
+        else if (options.contains(QLatin1String("DECAP_IPIP")))
+            limits.decapsulation = decode::Decapsulation::IpInIp;
+    }
+    return limits;
+}
+
 inline RowResult runAkvorado(const QJsonObject& test, const char* row, std::span<const KnownDeviation> known)
 {
     RowResult out;
-    DecodeRun run;
+    DecodeRun run(akvoradoLimits(test));
     FieldChecker c;
     const QString dir = vectorPath(QStringLiteral("akvorado/netflow/"));
     std::vector<std::byte> lastPayload;
@@ -1571,23 +1590,20 @@ inline RowResult runAkvorado(const QJsonObject& test, const char* row, std::span
     return out;
 }
 
-/// akvorado tests that exercise options this decoder does not have (timestamp source,
-/// decapsulation of VXLAN/SRv6), or need the sampled-packet-header parser for IEs 313/315
-/// (ipHeaderPacketSection / dataLinkFrameSection), which the lead wires in after merging.
+/// akvorado tests that exercise options this decoder does not have: the timestamp source, and the
+/// VXLAN decapsulation test, which also expects non-encapsulated packets to be dropped (FlowLens keeps
+/// them as they are; decapsulation itself is DecoderLimits::decapsulation).
 inline QString akvoradoNotApplicable(const QJsonObject& test)
 {
-    const QString name = test.value(QLatin1String("test")).toString();
     for (const auto& ev : test.value(QLatin1String("events")).toArray()) {
         const QJsonObject o = ev.toObject();
         if (o.contains(QLatin1String("expectedTS")))
             return QStringLiteral(
                 "asserts akvorado's TimestampSource=packet option (flow time = export time)");
         if (o.value(QLatin1String("decoder_options")).toString().contains(QLatin1String("DECAP_VXLAN")))
-            return QStringLiteral("asserts akvorado's VXLAN decapsulation option");
+            return QStringLiteral("asserts that akvorado's VXLAN decapsulation drops packets that are not "
+                                  "VXLAN (FlowLens keeps them)");
     }
-    if (name == QLatin1String("TestDecodeDataLink") || name == QLatin1String("TestDecodeSRv6") ||
-        name == QLatin1String("TestDecodeEVPN") || name == QLatin1String("TestJuniperCPIDDrop"))
-        return QStringLiteral("needs the sampled-packet-header parser for IE 313/315 (wired in by the lead)");
     return {};
 }
 

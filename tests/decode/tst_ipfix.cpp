@@ -694,6 +694,157 @@ private slots:
         FlowDecoder d4(tight);
         QVERIFY(!d4.loadTemplates(blob));
     }
+
+    // IE 315 dataLinkFrameSection as the only flow information (Juniper/Cisco packet sampling): the
+    // frame fills the record, bytes is its IP length, packets 1.
+    void dataLinkFrameSection()
+    {
+        // 00:11:22:33:44:55 <- 66:77:88:99:aa:bb, 802.1Q 231, IPv4 10.0.0.1 -> 10.0.0.2 TTL 64 id 0x1234,
+        // UDP 1234 -> 53; total length 48, cut after the UDP header.
+        const QByteArray frame =
+            QByteArray::fromHex("00112233445566778899aabb810000e70800450000301234400040110000"
+                                "0a0000010a00000204d20035001c0000");
+        PacketBuilder b;
+        b.ipfixHeader(1600000000, 0, 1).beginSet(2);
+        b.templateRecord(384, {{10, 4}, {61, 1}, {312, 2}, {315, 0xffff}}).endSet();
+        b.beginSet(384).u32(582).u8(0).u16(66).u8(std::uint32_t(frame.size()));
+        for (char ch : frame)
+            b.u8(static_cast<unsigned char>(ch));
+        b.endSet();
+        DecodeRun run;
+        run.feed(b.finishIpfix(), endpoint("192.0.2.6:4739"));
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        const FlowRecord& r = run.flows[0];
+        QCOMPARE(r.in_if, 582u);
+        QCOMPARE(addr(r.src_addr), QStringLiteral("10.0.0.1"));
+        QCOMPARE(addr(r.dst_addr), QStringLiteral("10.0.0.2"));
+        QCOMPARE(r.src_port, std::uint16_t(1234));
+        QCOMPARE(r.dst_port, std::uint16_t(53));
+        QCOMPARE(int(r.proto), 17);
+        QCOMPARE(int(r.ip_ttl), 64);
+        QCOMPARE(r.fragment_id, 0x1234u);
+        QCOMPARE(int(r.ip_flags), 2);
+        QCOMPARE(int(r.etype), 0x0800);
+        QCOMPARE(r.src_mac, 0x66778899aabbull);
+        QCOMPARE(r.dst_mac, 0x001122334455ull);
+        QCOMPARE(int(r.vlan_id), 231);
+        QCOMPARE(int(r.src_vlan), 231);
+        QCOMPARE(int(r.dst_vlan), 231);
+        QCOMPARE(r.bytes, std::uint64_t(48));
+        QCOMPARE(r.packets, std::uint64_t(1));
+        QCOMPARE(run.anomalies(), std::uint64_t(0));
+    }
+
+    // The record's own IEs win over the section: addresses, ports, counters and VLAN from IEs stay,
+    // the rest comes from the (fixed-length) section.
+    void packetSectionDoesNotOverrideIes()
+    {
+        const QByteArray frame =
+            QByteArray::fromHex("00112233445566778899aabb810000e70800450000301234400040110000"
+                                "0a0000010a00000204d20035001c0000");
+        PacketBuilder b;
+        b.ipfixHeader(1600000000, 0, 1).beginSet(2);
+        b.templateRecord(385, {{8, 4}, {7, 2}, {58, 2}, {1, 4}, {2, 4}, {315, std::uint16_t(frame.size())}})
+            .endSet();
+        b.beginSet(385).ipv4(192, 0, 2, 9).u16(999).u16(42).u32(5000).u32(7);
+        for (char ch : frame)
+            b.u8(static_cast<unsigned char>(ch));
+        b.endSet();
+        DecodeRun run;
+        run.feed(b.finishIpfix(), endpoint("192.0.2.6:4739"));
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        const FlowRecord& r = run.flows[0];
+        QCOMPARE(addr(r.src_addr), QStringLiteral("192.0.2.9"));
+        QCOMPARE(addr(r.dst_addr), QStringLiteral("10.0.0.2"));
+        QCOMPARE(r.src_port, std::uint16_t(999));
+        QCOMPARE(r.dst_port, std::uint16_t(53));
+        QCOMPARE(int(r.src_vlan), 42);
+        QCOMPARE(int(r.dst_vlan), 0);
+        QCOMPARE(r.bytes, std::uint64_t(5000));
+        QCOMPARE(r.packets, std::uint64_t(7));
+        QCOMPARE(int(r.proto), 17);
+        QCOMPARE(r.src_mac, 0x66778899aabbull);
+    }
+
+    // IE 313 ipHeaderPacketSection (IPv6 here) in NetFlow v9, and a non-IP frame whose size comes from
+    // dataLinkFrameSize (IE 312).
+    void ipHeaderSectionAndNonIpFrames()
+    {
+        const QByteArray v6tcp = QByteArray::fromHex("6001234500140640"
+                                                     "20010db8000000000000000000000001"
+                                                     "20010db8000000000000000000000002"
+                                                     "c35001bb00000001000000005012ffff00000000");
+        PacketBuilder v9;
+        v9.v9Header(2, 5000, 1600000000, 1, 3).beginSet(0).templateRecord(300, {{10, 4}, {313, 60}}).endSet();
+        v9.beginSet(300).u32(3);
+        for (char ch : v6tcp)
+            v9.u8(static_cast<unsigned char>(ch));
+        v9.endSet(4);
+        DecodeRun run;
+        run.feed(v9.bytes(), endpoint("192.0.2.7:2055"));
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        const FlowRecord& r = run.flows[0];
+        QCOMPARE(addr(r.src_addr), QStringLiteral("2001:db8::1"));
+        QCOMPARE(addr(r.dst_addr), QStringLiteral("2001:db8::2"));
+        QCOMPARE(int(r.etype), 0x86DD);
+        QCOMPARE(int(r.proto), 6);
+        QCOMPARE(r.src_port, std::uint16_t(50000));
+        QCOMPARE(r.dst_port, std::uint16_t(443));
+        QCOMPARE(int(r.tcp_flags), 0x12);
+        QCOMPARE(r.ipv6_flow_label, 0x12345u);
+        QCOMPARE(r.bytes, std::uint64_t(60));
+        QCOMPARE(r.packets, std::uint64_t(1));
+
+        const QByteArray arp = QByteArray::fromHex(
+            "ffffffffffff66778899aabb0806000108000604000166778899aabb0a0000010000000000000a000002");
+        PacketBuilder b;
+        b.ipfixHeader(1600000000, 0, 1).beginSet(2).templateRecord(386, {{312, 2}, {315, 0xffff}}).endSet();
+        b.beginSet(386).u16(60).u8(std::uint32_t(arp.size()));
+        for (char ch : arp)
+            b.u8(static_cast<unsigned char>(ch));
+        b.endSet();
+        DecodeRun frames;
+        frames.feed(b.finishIpfix(), endpoint("192.0.2.6:4739"));
+        QCOMPARE(frames.flows.size(), std::size_t(1));
+        QCOMPARE(int(frames.flows[0].etype), 0x0806);
+        QCOMPARE(frames.flows[0].bytes, std::uint64_t(60));
+        QCOMPARE(frames.flows[0].packets, std::uint64_t(1));
+        QCOMPARE(frames.flows[0].dst_mac, 0xffffffffffffull);
+        QVERIFY(frames.flows[0].src_addr.isZero());
+    }
+
+    // Juniper commonPropertiesId (PEN 2636, IE 137) type 2 is the forwarding exception code: 0 means
+    // forwarded (64), anything else dropped (128); a forwardingStatus IE in the record wins.
+    void juniperExceptionCode_data()
+    {
+        QTest::addColumn<int>("code");
+        QTest::addColumn<int>("forwardingStatusIe"); // -1: none in the template
+        QTest::addColumn<int>("expected");
+        QTest::newRow("exception 195") << 195 << -1 << 128;
+        QTest::newRow("no exception") << 0 << -1 << 64;
+        QTest::newRow("forwardingStatus IE wins") << 195 << 66 << 66;
+    }
+    void juniperExceptionCode()
+    {
+        QFETCH(int, code);
+        QFETCH(int, forwardingStatusIe);
+        PacketBuilder b;
+        b.ipfixHeader(1600000000, 0, 1).beginSet(2);
+        const bool withIe = forwardingStatusIe >= 0;
+        b.u16(387).u16(withIe ? 4 : 3);
+        // forwarding class (type 1, 4 bytes), exception code (type 2, 2 bytes), then IPv4 source.
+        b.u16(0x8000 | 137).u16(4).u32(2636).u16(0x8000 | 137).u16(2).u32(2636).u16(8).u16(4);
+        if (withIe)
+            b.u16(89).u16(1);
+        b.endSet().beginSet(387).u32(0x04000000).u16(0x0800 | std::uint32_t(code)).ipv4(10, 0, 0, 1);
+        if (withIe)
+            b.u8(std::uint32_t(forwardingStatusIe));
+        b.endSet();
+        DecodeRun run;
+        run.feed(b.finishIpfix(), endpoint("192.0.2.6:4739"));
+        QCOMPARE(run.flows.size(), std::size_t(1));
+        QTEST(int(run.flows[0].forwarding_status), "expected");
+    }
 };
 
 QTEST_GUILESS_MAIN(TestIpfix)

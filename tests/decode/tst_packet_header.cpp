@@ -51,6 +51,7 @@ struct HeaderFields
 } // namespace
 
 Q_DECLARE_METATYPE(flowlens::decode::HeaderProtocol)
+Q_DECLARE_METATYPE(flowlens::decode::Decapsulation)
 
 class TestPacketHeader : public QObject
 {
@@ -65,6 +66,10 @@ private slots:
     void keepsFieldsTheHeaderDoesNotHave();
     void logstashRawHeaders_data();
     void logstashRawHeaders();
+    void decapsulation_data();
+    void decapsulation();
+    void ethernetPseudowireKeepsOuterMacs();
+    void nestedPseudowiresAreBounded();
 };
 
 void TestPacketHeader::layers_data()
@@ -471,6 +476,160 @@ void TestPacketHeader::logstashRawHeaders()
         ++checked;
     }
     QVERIFY(checked >= 2);
+}
+
+void TestPacketHeader::decapsulation_data()
+{
+    QTest::addColumn<QByteArray>("header");
+    QTest::addColumn<HeaderProtocol>("first");
+    QTest::addColumn<Decapsulation>("decap");
+    QTest::addColumn<bool>("decapsulated");
+    QTest::addColumn<quint32>("ipLength");
+    QTest::addColumn<quint64>("srcMac");
+    QTest::addColumn<QString>("src");
+    QTest::addColumn<QString>("dst");
+    QTest::addColumn<int>("proto");
+    QTest::addColumn<int>("ttl");
+    QTest::addColumn<int>("srcPort");
+    QTest::addColumn<int>("dstPort");
+    QTest::addColumn<int>("icmpType");
+    QTest::addColumn<quint32>("flowLabel");
+
+    // Synthetic tunnels; every layer as tshark 4.0.17 decodes the same bytes.
+    const QByteArray ipip =
+        QByteArray::fromHex("450000300001000040040000c0000201c00002024500001c000200003f1100000a00"
+                            "00010a0000020400003500080000");
+    const QByteArray srv6 = QByteArray::fromHex(
+        "00112233445566778899aabb86dd6000000000342b4020010db800000000000000000000000120010db80000000000000000"
+        "00000002040204000000000020010db80000000000000000000000024500001c000300003f01000008080808d5248c640800"
+        "000000010001");
+    const QByteArray greKeyV6 = QByteArray::fromHex("4500004c00010000402f0000c0000201c0000202200086dd0000002a"
+                                                    "600123450008111e20010db80004000000000000000000"
+                                                    "0120010db80004000000000000000000031388177000080000");
+    const QByteArray greTeb =
+        QByteArray::fromHex("00112233445566778899aabb08004500004200010000402f0000c0000201c0000202000065580200"
+                            "0000000502000000000608"
+                            "004500001c000200003f1100000a0000010a0000020400003500080000");
+    const QByteArray vxlan = QByteArray::fromHex(
+        "00112233445566778899aabb0800450000620001000040110000c0000201c0000202c73812b5004e00000800000000007b00"
+        "02000000000502000000000686dd6000000000083a4020010db800040000000000000000000120010db80004000000000000"
+        "000000038000000000010001");
+    const quint64 outerMac = 0x66778899aabbull;
+    const quint64 innerMac = 0x020000000006ull;
+    const QString o1 = QStringLiteral("192.0.2.1"), o2 = QStringLiteral("192.0.2.2");
+    const QString i1 = QStringLiteral("10.0.0.1"), i2 = QStringLiteral("10.0.0.2");
+    const QString v1 = QStringLiteral("2001:db8:4::1"), v3 = QStringLiteral("2001:db8:4::3");
+
+    QTest::newRow("ipip, no decap") << ipip << HeaderProtocol::Ipv4 << Decapsulation::None << false << 48u
+                                    << 0ull << o1 << o2 << 4 << 64 << 0 << 0 << 0 << 0u;
+    QTest::newRow("ipip") << ipip << HeaderProtocol::Ipv4 << Decapsulation::IpInIp << true << 28u << 0ull
+                          << i1 << i2 << 17 << 63 << 1024 << 53 << 0 << 0u;
+    // SRv6 wants an IPv6 outer header: IPv4-in-IPv4 is left alone, as is a tunnel of another kind.
+    QTest::newRow("ipip, srv6 asked") << ipip << HeaderProtocol::Ipv4 << Decapsulation::Srv6 << false << 48u
+                                      << 0ull << o1 << o2 << 4 << 64 << 0 << 0 << 0 << 0u;
+    QTest::newRow("ipip, gre asked") << ipip << HeaderProtocol::Ipv4 << Decapsulation::Gre << false << 48u
+                                     << 0ull << o1 << o2 << 4 << 64 << 0 << 0 << 0 << 0u;
+    // Ethernet, IPv6, segment routing header (one segment), IPv4 ICMP echo: the flow is the inner packet
+    // alone, without the outer MACs.
+    QTest::newRow("srv6 with srh") << srv6 << HeaderProtocol::Ethernet << Decapsulation::Srv6 << true << 28u
+                                   << 0ull << QStringLiteral("8.8.8.8") << QStringLiteral("213.36.140.100")
+                                   << 1 << 63 << 0 << 0 << 8 << 0u;
+    QTest::newRow("srv6 with srh, no decap")
+        << srv6 << HeaderProtocol::Ethernet << Decapsulation::None << false << 92u << outerMac
+        << QStringLiteral("2001:db8::1") << QStringLiteral("2001:db8::2") << 4 << 64 << 0 << 0 << 0 << 0u;
+    QTest::newRow("srv6 with srh, ipip asked")
+        << srv6 << HeaderProtocol::Ethernet << Decapsulation::IpInIp << true << 28u << 0ull
+        << QStringLiteral("8.8.8.8") << QStringLiteral("213.36.140.100") << 1 << 63 << 0 << 0 << 8 << 0u;
+    QTest::newRow("gre with key, ipv6 inside")
+        << greKeyV6 << HeaderProtocol::Ipv4 << Decapsulation::Gre << true << 48u << 0ull << v1 << v3 << 17
+        << 30 << 5000 << 6000 << 0 << 0x12345u;
+    QTest::newRow("gre transparent ethernet bridging")
+        << greTeb << HeaderProtocol::Ethernet << Decapsulation::Gre << true << 28u << innerMac << i1 << i2
+        << 17 << 63 << 1024 << 53 << 0 << 0u;
+    QTest::newRow("vxlan") << vxlan << HeaderProtocol::Ethernet << Decapsulation::Vxlan << true << 48u
+                           << innerMac << v1 << v3 << 58 << 64 << 0 << 0 << 128 << 0u;
+    QTest::newRow("vxlan, no decap") << vxlan << HeaderProtocol::Ethernet << Decapsulation::None << false
+                                     << 98u << outerMac << o1 << o2 << 17 << 64 << 51000 << 4789 << 0 << 0u;
+    // The inner IP header cut off: nothing inner to describe, the outer packet stays.
+    QTest::newRow("vxlan cut in the inner frame")
+        << vxlan.left(14 + 20 + 8 + 8 + 20) << HeaderProtocol::Ethernet << Decapsulation::Vxlan << false
+        << 98u << outerMac << o1 << o2 << 17 << 64 << 51000 << 4789 << 0 << 0u;
+}
+
+void TestPacketHeader::decapsulation()
+{
+    QFETCH(QByteArray, header);
+    QFETCH(HeaderProtocol, first);
+    QFETCH(Decapsulation, decap);
+    QFETCH(quint32, ipLength);
+
+    FlowRecord r;
+    r.in_if = 7; // fields from elsewhere survive decapsulation
+    QFETCH(bool, decapsulated);
+    bool got = !decapsulated; // the parser must set it either way
+    QCOMPARE(parsePacketHeader(bytesOf(header), first, r, decap, &got), ipLength);
+    QCOMPARE(got, decapsulated);
+    QCOMPARE(r.in_if, 7u);
+    QTEST(quint64(r.src_mac), "srcMac");
+    QFETCH(QString, src);
+    QFETCH(QString, dst);
+    QCOMPARE(QString::fromStdString(r.src_addr.toString()), src);
+    QCOMPARE(QString::fromStdString(r.dst_addr.toString()), dst);
+    QTEST(int(r.proto), "proto");
+    QTEST(int(r.ip_ttl), "ttl");
+    QTEST(int(r.src_port), "srcPort");
+    QTEST(int(r.dst_port), "dstPort");
+    QTEST(int(r.icmp_type), "icmpType");
+    QTEST(quint32(r.ipv6_flow_label), "flowLabel");
+    QCOMPARE(int(r.etype), r.src_addr.isV4() ? 0x0800 : 0x86DD);
+    if (decapsulated)
+        QCOMPARE(int(r.mpls_label_count), 0);
+}
+
+void TestPacketHeader::ethernetPseudowireKeepsOuterMacs()
+{
+    // Ethernet, MPLS 300012 / 17 (bottom), control word 0, customer frame with IPv4 UDP: as an EVPN or
+    // VPLS exporter samples it. Labels and MACs are the outer ones, IP and ports the inner ones.
+    const QByteArray header = QByteArray::fromHex(
+        "00112233445566778899aabb8847493ec0ff000111ff00000000020000000005020000000006080045000"
+        "01c000200003f1100000a0000010a0000020400003500080000");
+    FlowRecord r;
+    QCOMPARE(parsePacketHeader(bytesOf(header), HeaderProtocol::Ethernet, r), 28u);
+    QCOMPARE(r.src_mac, 0x66778899aabbull);
+    QCOMPARE(r.dst_mac, 0x001122334455ull);
+    QCOMPARE(int(r.mpls_label_count), 2);
+    QCOMPARE(r.mpls_label[0], 300012u);
+    QCOMPARE(r.mpls_label[1], 17u);
+    QCOMPARE(r.src_addr, ip("10.0.0.1"));
+    QCOMPARE(r.dst_port, std::uint16_t(53));
+    QCOMPARE(int(r.etype), 0x0800);
+    // Without the control word the payload's first nibble is not 0, 4 or 6: labels only, as before.
+    FlowRecord noCw;
+    const QByteArray raw = header.left(22) + header.mid(26);
+    QCOMPARE(parsePacketHeader(bytesOf(raw), HeaderProtocol::Ethernet, noCw), 0u);
+    QCOMPARE(int(noCw.mpls_label_count), 2);
+    QVERIFY(noCw.src_addr.isZero());
+}
+
+void TestPacketHeader::nestedPseudowiresAreBounded()
+{
+    // Pseudowire in pseudowire in ...: each level is a nested parse, so the depth is capped (4 levels)
+    // rather than following the bytes for as long as they go.
+    const QByteArray level = QByteArray::fromHex("00112233445566778899aabb884700011"
+                                                 "1ff"
+                                                 "00000000");
+    const QByteArray ipv4 = QByteArray::fromHex("0011223344556677889900aa08004500001c000200003f1100000a00000"
+                                                "10a0000020400003500080000");
+    for (int depth = 1; depth <= 64; depth *= 2) {
+        QByteArray header;
+        for (int i = 0; i < depth; ++i)
+            header += level;
+        header += ipv4;
+        FlowRecord r;
+        const std::uint32_t length = parsePacketHeader(bytesOf(header), HeaderProtocol::Ethernet, r);
+        QCOMPARE(length, depth <= 4 ? 28u : 0u);
+        QCOMPARE(int(r.mpls_label_count), 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPacketHeader)

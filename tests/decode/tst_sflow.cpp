@@ -4,6 +4,7 @@
 
 #include "core/collect/pcap_reader.h"
 #include "core/decode/domain_registry.h"
+#include "core/decode/flow_decoder.h"
 #include "core/decode/packet_header.h"
 #include "core/decode/sflow.h"
 #include "support/test_paths.h"
@@ -276,6 +277,9 @@ private slots:
     void malformed_data();
     void malformed();
     void everyTruncationAndRandomCorruptionIsSafe();
+    void samplingOverride_data();
+    void samplingOverride();
+    void decapsulatedRawHeader();
 };
 
 void TestSFlow::initTestCase()
@@ -1627,6 +1631,98 @@ void TestSFlow::everyTruncationAndRandomCorruptionIsSafe()
     registry.forEach([&](const DomainKey&, const DomainStats& st) { anomalies += st.anomalyTotal(); });
     QVERIFY(anomalies > 0);
     QVERIFY(decoded > 0);
+}
+
+void TestSFlow::samplingOverride_data()
+{
+    QTest::addColumn<quint32>("stated");      // the sample's sampling rate
+    QTest::addColumn<QString>("overrideFor"); // empty: no override
+    QTest::addColumn<bool>("force");
+    QTest::addColumn<QString>("secondOverrideFor"); // another override (rate 9, forced), empty: none
+    QTest::addColumn<quint64>("expected");
+
+    // The datagram comes from 198.51.100.7 and names agent 192.0.2.1.
+    const QString agent = QStringLiteral("192.0.2.1");
+    const QString source = QStringLiteral("198.51.100.7");
+    const QString none;
+    QTest::newRow("no override") << 100u << none << false << none << 100ull;
+    QTest::newRow("no override, rate 0") << 0u << none << false << none << 0ull;
+    QTest::newRow("default, sample states a rate") << 100u << agent << false << none << 100ull;
+    QTest::newRow("default, sample states 0") << 0u << agent << false << none << 7ull;
+    QTest::newRow("force replaces the sample's rate") << 100u << agent << true << none << 7ull;
+    QTest::newRow("force, sample states 0") << 0u << agent << true << none << 7ull;
+    QTest::newRow("by source address") << 100u << source << true << none << 7ull;
+    QTest::newRow("agent wins over source") << 100u << agent << true << source << 7ull;
+    QTest::newRow("source when the agent has none")
+        << 100u << QStringLiteral("192.0.2.99") << true << source << 9ull;
+    QTest::newRow("another exporter's override")
+        << 100u << QStringLiteral("192.0.2.99") << true << none << 100ull;
+}
+
+void TestSFlow::samplingOverride()
+{
+    QFETCH(quint32, stated);
+    QFETCH(QString, overrideFor);
+    QFETCH(bool, force);
+    QFETCH(QString, secondOverrideFor);
+
+    FlowDecoder decoder;
+    if (!overrideFor.isEmpty())
+        decoder.setSamplingOverride(ip(overrideFor), 7, force);
+    if (!secondOverrideFor.isEmpty())
+        decoder.setSamplingOverride(ip(secondOverrideFor), 9, true);
+    const QByteArray dg = datagram(
+        agentV4(), 0, 1, 1, Xdr().block(1, flowSample(stated, 1, 1, 2, {rawHeaderRecord(60, kHeaderTcp)})));
+    std::vector<FlowRecord> flows;
+    const Endpoint from{ip(QStringLiteral("198.51.100.7")), 50000};
+    QCOMPARE(decoder.decode(bytesOf(dg), from, kNow, flows), std::size_t(1));
+    QTEST(quint64(flows.front().sampling_rate), "expected");
+    quint64 statsRate = 0;
+    decoder.forEachDomain([&](const DomainKey&, const DomainStats& st) { statsRate = st.samplingRate; });
+    QTEST(statsRate, "expected");
+
+    // Rate 0 removes the override: the sample's own rate again.
+    if (!overrideFor.isEmpty()) {
+        decoder.setSamplingOverride(ip(overrideFor), 0, force);
+        if (!secondOverrideFor.isEmpty())
+            decoder.setSamplingOverride(ip(secondOverrideFor), 0, true);
+        flows.clear();
+        decoder.decode(bytesOf(dg), from, kNow, flows);
+        QCOMPARE(quint64(flows.front().sampling_rate), quint64(stated));
+    }
+}
+
+void TestSFlow::decapsulatedRawHeader()
+{
+    // A VXLAN packet (frame length 112) whose inner frame is IPv6 ICMPv6: decapsulated, the flow is the
+    // inner packet and its bytes the inner IP length.
+    const QByteArray vxlan = QByteArray::fromHex(
+        "00112233445566778899aabb0800450000620001000040110000c0000201c0000202c73812b5004e00000800000000007b00"
+        "02000000000502000000000686dd6000000000083a4020010db800040000000000000000000120010db80004000000000000"
+        "000000038000000000010001");
+    const QByteArray dg =
+        datagram(agentV4(), 0, 1, 1, Xdr().block(1, flowSample(10, 1, 1, 2, {rawHeaderRecord(112, vxlan)})));
+    for (const Decapsulation decap : {Decapsulation::None, Decapsulation::Vxlan}) {
+        DecoderLimits limits;
+        limits.decapsulation = decap;
+        FlowDecoder decoder(limits);
+        std::vector<FlowRecord> flows;
+        QCOMPARE(decoder.decode(bytesOf(dg), localhost(), kNow, flows), std::size_t(1));
+        const FlowRecord& r = flows.front();
+        if (decap == Decapsulation::None) {
+            QCOMPARE(r.bytes, 112ull);
+            QCOMPARE(r.src_addr, ip(QStringLiteral("192.0.2.1")));
+            QCOMPARE(int(r.dst_port), 4789);
+        } else {
+            QCOMPARE(r.bytes, 48ull);
+            QCOMPARE(r.src_addr, ip(QStringLiteral("2001:db8:4::1")));
+            QCOMPARE(int(r.proto), 58);
+            QCOMPARE(int(r.icmp_type), 128);
+            QCOMPARE(r.src_mac, 0x020000000006ull);
+        }
+        QCOMPARE(r.sampling_rate, 10ull);
+        QCOMPARE(r.in_if, 1u);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSFlow)

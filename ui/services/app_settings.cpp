@@ -1,0 +1,131 @@
+#include "app_settings.h"
+
+#include <unistd.h>
+
+#include <QDir>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace flowlens::ui {
+
+AppSettings AppSettings::load(QSettings& s)
+{
+    AppSettings a;
+    a.endpoints = s.value(QStringLiteral("collector/endpoints")).toStringList();
+    a.databasePath = s.value(QStringLiteral("collector/database")).toString();
+    a.retentionDays = s.value(QStringLiteral("collector/retentionDays"), 0).toInt();
+    a.maxSizeMb = s.value(QStringLiteral("collector/maxSizeMb"), 0).toInt();
+    const int n = s.beginReadArray(QStringLiteral("sampling"));
+    for (int i = 0; i < n; ++i) {
+        s.setArrayIndex(i);
+        SamplingOverrideSetting o;
+        o.exporter = s.value(QStringLiteral("exporter")).toString();
+        o.rate = s.value(QStringLiteral("rate"), 1).toULongLong();
+        o.force = s.value(QStringLiteral("force"), false).toBool();
+        a.samplingOverrides << o;
+    }
+    s.endArray();
+    return a;
+}
+
+void AppSettings::save(QSettings& s) const
+{
+    s.setValue(QStringLiteral("collector/endpoints"), endpoints);
+    s.setValue(QStringLiteral("collector/database"), databasePath);
+    s.setValue(QStringLiteral("collector/retentionDays"), retentionDays);
+    s.setValue(QStringLiteral("collector/maxSizeMb"), maxSizeMb);
+    s.beginWriteArray(QStringLiteral("sampling"), int(samplingOverrides.size()));
+    for (int i = 0; i < samplingOverrides.size(); ++i) {
+        s.setArrayIndex(i);
+        s.setValue(QStringLiteral("exporter"), samplingOverrides[i].exporter);
+        s.setValue(QStringLiteral("rate"), samplingOverrides[i].rate);
+        s.setValue(QStringLiteral("force"), samplingOverrides[i].force);
+    }
+    s.endArray();
+}
+
+QStringList AppSettings::validate() const
+{
+    QStringList problems;
+    const bool root = ::geteuid() == 0;
+    QStringList seen;
+    for (const QString& text : endpoints) {
+        const auto ep = decode::Endpoint::parse(text.trimmed().toStdString());
+        if (!ep) {
+            problems << QStringLiteral(
+                            "“%1” is not an endpoint: write ADDR:PORT, e.g. 0.0.0.0:2055 or [::]:4739.")
+                            .arg(text);
+            continue;
+        }
+        if (ep->port == 0)
+            problems << QStringLiteral("“%1”: port 0 would pick a random port; exporters need a fixed one.")
+                            .arg(text);
+        else if (ep->port < 1024 && !root)
+            problems << QStringLiteral(
+                            "“%1”: ports below 1024 need root or the CAP_NET_BIND_SERVICE capability; "
+                            "use 2055 (NetFlow), 4739 (IPFIX) or 6343 (sFlow).")
+                            .arg(text);
+        const QString canonical = QString::fromStdString(ep->toString());
+        if (seen.contains(canonical))
+            problems << QStringLiteral("“%1” is listed twice.").arg(text);
+        seen << canonical;
+    }
+    if (!databasePath.isEmpty() && !QDir::isAbsolutePath(databasePath))
+        problems
+            << QStringLiteral("The database location must be an absolute path (got “%1”).").arg(databasePath);
+    if (retentionDays < 0)
+        problems << QStringLiteral("Retention cannot be negative.");
+    if (maxSizeMb < 0)
+        problems << QStringLiteral("The size limit cannot be negative.");
+    else if (maxSizeMb > 0 && maxSizeMb < 16)
+        problems << QStringLiteral("A size limit below 16 MB would delete flows almost at once.");
+    for (const auto& o : samplingOverrides) {
+        if (!decode::IpAddress::parse(o.exporter.trimmed().toStdString()))
+            problems
+                << QStringLiteral("Sampling override: “%1” is not an IPv4 or IPv6 address.").arg(o.exporter);
+        if (o.rate < 1)
+            problems
+                << QStringLiteral("Sampling override for %1: the rate must be at least 1.").arg(o.exporter);
+    }
+    return problems;
+}
+
+QString AppSettings::defaultDatabasePath()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::homePath() + QStringLiteral("/.local/share/flowlens");
+    return QDir(dir).filePath(QStringLiteral("flows.db"));
+}
+
+QString AppSettings::effectiveDatabasePath() const
+{
+    return databasePath.isEmpty() ? defaultDatabasePath() : databasePath;
+}
+
+std::vector<collect::SamplingOverride> AppSettings::overrides() const
+{
+    std::vector<collect::SamplingOverride> out;
+    for (const auto& o : samplingOverrides) {
+        const auto addr = decode::IpAddress::parse(o.exporter.trimmed().toStdString());
+        if (!addr || o.rate < 1)
+            continue;
+        out.push_back(collect::SamplingOverride{*addr, o.rate, o.force});
+    }
+    return out;
+}
+
+collect::CollectorConfig AppSettings::collectorConfig() const
+{
+    collect::CollectorConfig c;
+    c.databasePath = effectiveDatabasePath();
+    for (const QString& text : endpoints)
+        if (const auto ep = decode::Endpoint::parse(text.trimmed().toStdString()))
+            c.endpoints.push_back(*ep);
+    c.writer.retentionSeconds = std::int64_t(retentionDays) * 86400;
+    c.writer.maxDatabaseBytes = std::int64_t(maxSizeMb) * 1024 * 1024;
+    c.samplingOverrides = overrides();
+    return c;
+}
+
+} // namespace flowlens::ui
