@@ -1,6 +1,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "forward_options.h"
+#include "geo_options.h"
 
 #include "core/collect/collector.h"
 #include "core/forward/connection_tester.h"
@@ -92,6 +93,8 @@ int runCollect(const QStringList& args)
     p.addOptions({db, listen, duration, retention, maxSize, quiet, sampling, samplingForce, allow});
     const ForwardOptions forwardOptions;
     forwardOptions.addTo(p);
+    const GeoOptions geoOptions;
+    geoOptions.addTo(p);
     if (int rc = parseOrExit(
             p, args,
             QStringLiteral("\n\nForwarding: the secret comes from $FLOWLENS_FORWARD_PASSWORD only. "
@@ -119,6 +122,12 @@ int runCollect(const QStringList& args)
     collect::CollectorConfig config;
     config.databasePath = p.value(db);
     config.forward = *forwardConfig;
+    config.enrich = geoOptions.read(p);
+    if (config.enrich)
+        if (auto r = reportEnrichment(*config.enrich, QStringLiteral("collect")); !r) {
+            printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(r.error()));
+            return kExitUsage;
+        }
     for (const QString& text : p.values(listen)) {
         const auto ep = decode::Endpoint::parse(text.toStdString());
         if (!ep) {

@@ -1,5 +1,6 @@
 #include "cli_common.h"
 #include "commands.h"
+#include "geo_options.h"
 
 #include "core/collect/importer.h"
 #include "core/store/flow_writer.h"
@@ -16,6 +17,8 @@ int runImport(const QStringList& args)
                                 QStringLiteral("FILE"));
     const QCommandLineOption raw(QStringLiteral("raw"), QStringLiteral("Each FILE is one raw UDP payload."));
     p.addOptions({db, raw});
+    const GeoOptions geoOptions;
+    geoOptions.addTo(p);
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("Captures (or raw datagrams), in order."),
                             QStringLiteral("FILE..."));
     if (int rc =
@@ -33,6 +36,21 @@ int runImport(const QStringList& args)
     if (!writer) {
         printErr(QStringLiteral("flowlens-cli import: %1\n").arg(writer.error()));
         return kExitFailure;
+    }
+    if (const auto geo = geoOptions.read(p)) {
+        if (auto r = reportEnrichment(*geo, QStringLiteral("import")); !r) {
+            printErr(QStringLiteral("flowlens-cli import: %1\n").arg(r.error()));
+            return kExitUsage;
+        }
+        auto enricher = enrich::Enricher::create(*geo);
+        if (!enricher) {
+            printErr(QStringLiteral("flowlens-cli import: %1\n").arg(enricher.error()));
+            return kExitUsage;
+        }
+        if (auto r = (*writer)->setEnricher(std::move(*enricher)); !r) {
+            printErr(QStringLiteral("flowlens-cli import: %1\n").arg(r.error()));
+            return kExitFailure;
+        }
     }
     decode::FlowDecoder decoder;
     auto stats = collect::importFiles(p.positionalArguments(), p.isSet(raw), decoder, **writer);

@@ -4,6 +4,8 @@
 
 #include "core/query/time_spec.h"
 #include "core/query/top_query.h"
+#include "core/enrich/enricher.h"
+#include "core/store/dictionary.h"
 #include "core/store/flow_reader.h"
 
 #include <QJsonArray>
@@ -22,7 +24,8 @@ int runTop(const QStringList& args)
     q.addTo(p);
     const QCommandLineOption by(
         QStringLiteral("by"),
-        QStringLiteral("src, dst, ip (to or from), pair, srcport, dstport, proto or exporter."),
+        QStringLiteral("src, dst, ip (to or from), pair, srcport, dstport, proto, exporter, or (GeoIP) "
+                       "src-country, dst-country, src-as, dst-as, src-city, dst-city, src-net, dst-net."),
         QStringLiteral("DIM"));
     const QCommandLineOption order(QStringLiteral("order"), QStringLiteral("bytes, packets or flows."),
                                    QStringLiteral("METRIC"), QStringLiteral("bytes"));
@@ -34,7 +37,8 @@ int runTop(const QStringList& args)
     if (int rc = parseOrExit(
             p, args,
             QStringLiteral("\n\nCSV has the header rank,key,flows,packets,bytes; protocol keys are "
-                           "IANA numbers, pairs are SRC->DST.\nExit codes: 0 success, 1 the "
+                           "IANA numbers, pairs are SRC->DST, countries ISO alpha-2 codes (\"unknown\" when not located), AS "
+                           "numbers, cities \"City, Region, CC\", networks their names.\nExit codes: 0 success, 1 the "
                            "database cannot be read, 2 bad arguments or filter."));
         rc >= 0)
         return rc;
@@ -44,14 +48,15 @@ int runTop(const QStringList& args)
     if (!p.isSet(by)) {
         printErr(
             QStringLiteral("flowlens-cli top: --by is required (src, dst, ip, pair, srcport, dstport, proto, "
-                           "exporter)\n"));
+                           "exporter, src-country, dst-country, src-as, dst-as, src-city, dst-city, src-net, "
+                           "dst-net)\n"));
         return kExitUsage;
     }
     const auto dim = store::dimensionFromName(p.value(by).toStdString());
     if (!dim) {
         printErr(QStringLiteral(
                      "flowlens-cli top: --by %1 is not one of src, dst, ip, pair, srcport, dstport, proto, "
-                     "exporter\n")
+                     "exporter, src-country, dst-country, src-as, dst-as, src-city, dst-city, src-net, dst-net\n")
                      .arg(p.value(by)));
         return kExitUsage;
     }
@@ -83,6 +88,18 @@ int runTop(const QStringList& args)
         printErr(QStringLiteral("flowlens-cli top: %1\n").arg(result.error()));
         return kExitFailure;
     }
+    auto dictionaries = store::readDictionaries((*reader)->database());
+    if (!dictionaries) {
+        printErr(QStringLiteral("flowlens-cli top: %1\n").arg(dictionaries.error()));
+        return kExitFailure;
+    }
+    const auto keyText = [&](const store::RollupKey& key) {
+        return QString::fromStdString(store::rollupKeyText(req.by, key, *dictionaries));
+    };
+    const bool geoDimension = req.by >= store::Dimension::SrcCountry && req.by <= store::Dimension::DstCity;
+    const QString attribution = geoDimension && dictionaries->usesDbIp()
+                                    ? QString::fromLatin1(enrich::kDbIpAttribution)
+                                    : QString();
     auto value = [&](const store::Counters& c, store::Metric m) {
         return query::reportedValue(c, m, req.raw);
     };
@@ -93,7 +110,7 @@ int runTop(const QStringList& args)
         for (const auto& row : result->rows)
             out += QStringLiteral("%1,%2,%3,%4,%5\n")
                        .arg(++rank)
-                       .arg(QString::fromStdString(store::rollupKeyText(req.by, row.key)))
+                       .arg(keyText(row.key))
                        .arg(row.counters.flows)
                        .arg(value(row.counters, store::Metric::Packets))
                        .arg(value(row.counters, store::Metric::Bytes));
@@ -104,7 +121,7 @@ int runTop(const QStringList& args)
         for (const auto& row : result->rows) {
             QJsonObject o;
             o[QStringLiteral("rank")] = ++rank;
-            o[QStringLiteral("key")] = QString::fromStdString(store::rollupKeyText(req.by, row.key));
+            o[QStringLiteral("key")] = keyText(row.key);
             o[QStringLiteral("flows")] = qint64(row.counters.flows);
             o[QStringLiteral("packets")] = qint64(value(row.counters, store::Metric::Packets));
             o[QStringLiteral("bytes")] = qint64(value(row.counters, store::Metric::Bytes));
@@ -122,6 +139,8 @@ int runTop(const QStringList& args)
         doc[QStringLiteral("exact")] = result->exact;
         doc[QStringLiteral("rows")] = rows;
         doc[QStringLiteral("total")] = total;
+        if (!attribution.isEmpty())
+            doc[QStringLiteral("attribution")] = attribution;
         printOut(QString::fromUtf8(QJsonDocument(doc).toJson(QJsonDocument::Indented)));
     } else {
         QString out =
@@ -135,7 +154,7 @@ int runTop(const QStringList& args)
         QStringList keys;
         int keyWidth = int(dimName.size());
         for (const auto& row : result->rows) {
-            keys << QString::fromStdString(store::rollupKeyText(req.by, row.key));
+            keys << keyText(row.key);
             keyWidth = std::max(keyWidth, int(keys.back().size()));
         }
         auto pct = [](std::uint64_t v, std::uint64_t total) {
@@ -170,6 +189,8 @@ int runTop(const QStringList& args)
                             : (result->keysCapped ? QStringLiteral(" - approximate: more than 4 million "
                                                                    "distinct keys, the rest counted together")
                                                   : QStringLiteral(" - approximate")));
+        if (!attribution.isEmpty())
+            out += attribution + QLatin1Char('\n');
         printOut(out);
     }
     return kExitOk;

@@ -4,6 +4,8 @@
 #include "udp_receiver.h"
 #include "writer_worker.h"
 
+#include "core/enrich/geo_field_enricher.h"
+#include "core/enrich/shared_dictionaries.h"
 #include "core/forward/forwarder.h"
 
 #include <QThread>
@@ -46,7 +48,10 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     m_receiverThread = new QThread(this);
     m_receiverThread->setObjectName(QStringLiteral("flowlens-receiver"));
 
-    m_writer = new WriterWorker(*m_queue, config.databasePath, config.writer);
+    std::shared_ptr<enrich::SharedDictionaries> dictionaries;
+    if (config.enrich)
+        dictionaries = std::make_shared<enrich::SharedDictionaries>();
+    m_writer = new WriterWorker(*m_queue, config.databasePath, config.writer, config.enrich, dictionaries);
     m_writer->moveToThread(m_writerThread);
     connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_receiver = new UdpReceiver(*m_queue, config.decoder, config.receiveBufferBytes);
@@ -81,7 +86,10 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     // before binding, so a new cursor placed at the end of the store precedes every flow of this run.
     if (config.forward) {
         m_forwarder = std::make_unique<forward::Forwarder>();
-        if (auto r = m_forwarder->start(config.databasePath, *config.forward, config.forwardEnricher); !r) {
+        std::shared_ptr<const forward::FieldEnricher> forwardEnricher = config.forwardEnricher;
+        if (!forwardEnricher && dictionaries)
+            forwardEnricher = std::make_shared<enrich::GeoFieldEnricher>(dictionaries);
+        if (auto r = m_forwarder->start(config.databasePath, *config.forward, forwardEnricher); !r) {
             m_forwarder.reset();
             QMetaObject::invokeMethod(
                 m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);

@@ -3,6 +3,7 @@
 #include "core/collect/allowlist.h"
 #include "core/collect/collector_snapshot.h"
 #include "core/decode/flow_decoder.h"
+#include "core/enrich/enricher.h"
 #include "core/forward/forward_config.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
@@ -49,8 +50,11 @@ struct CollectorConfig
     std::vector<Cidr> allow;
     /// Forward every stored flow to OpenObserve (core/forward) while collecting; none when unset.
     std::optional<forward::ForwardConfig> forward;
-    /// Adds fields to every forwarded record (the GeoIP enrichment plugs in here); may be null.
+    /// Adds fields to every forwarded record; when null and `enrich` is set, the GeoIP fields
+    /// (enrich::GeoFieldEnricher) are added.
     std::shared_ptr<const forward::FieldEnricher> forwardEnricher;
+    /// GeoIP / address class / user network enrichment in the writer thread; none when unset.
+    std::optional<enrich::EnrichConfig> enrich;
 };
 
 /// 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 (sFlow).

@@ -2,14 +2,20 @@
 
 #include "flow_queue.h"
 
+#include "core/enrich/shared_dictionaries.h"
+
 #include <QTimer>
 
 namespace flowlens::collect {
 
-WriterWorker::WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options)
+WriterWorker::WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options,
+                           std::optional<enrich::EnrichConfig> enrich,
+                           std::shared_ptr<enrich::SharedDictionaries> dictionaries)
     : m_queue(queue)
     , m_path(std::move(databasePath))
     , m_options(options)
+    , m_enrich(std::move(enrich))
+    , m_dictionaries(std::move(dictionaries))
 {}
 
 WriterWorker::~WriterWorker() = default;
@@ -20,6 +26,21 @@ Result<void> WriterWorker::open()
     if (!w)
         return fail(w.error());
     m_writer = std::move(*w);
+    if (m_enrich) {
+        auto enricher = enrich::Enricher::create(*m_enrich);
+        if (!enricher)
+            return fail(enricher.error());
+        if (m_dictionaries) {
+            // Flows of earlier runs still waiting to be forwarded refer to stored dictionary rows.
+            auto stored = m_writer->storedDictionaries();
+            if (!stored)
+                return fail(stored.error());
+            m_dictionaries->replace(std::move(*stored));
+            (*enricher)->setShared(m_dictionaries);
+        }
+        if (auto r = m_writer->setEnricher(std::move(*enricher)); !r)
+            return fail(r.error());
+    }
     if (auto notice = m_writer->uncleanShutdownNotice(); notice && !notice->isEmpty()) {
         m_uncleanShutdown = *notice;
         m_writer->logEvent(QStringLiteral("unclean_shutdown"), *notice);
@@ -37,8 +58,8 @@ void WriterWorker::drain()
     if (!m_writer || !m_lastError.isEmpty())
         return; // commits are failing: leave flows in the bounded queue (drops are counted there)
     m_queue.takeAll(m_taken);
-    for (const auto& batch : m_taken)
-        m_writer->add(batch);
+    for (auto& batch : m_taken)
+        m_writer->enrichAndAdd(batch);
     m_queue.recycle(m_taken);
 }
 

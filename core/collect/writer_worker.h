@@ -1,15 +1,21 @@
 #pragma once
 
 #include "core/collect/collector_snapshot.h"
+#include "core/enrich/enricher.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QObject>
 
 class QTimer;
+
+namespace flowlens::enrich {
+class SharedDictionaries;
+}
 
 namespace flowlens::collect {
 
@@ -23,7 +29,11 @@ class WriterWorker : public QObject
     Q_OBJECT
 
 public:
-    WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options);
+    /// `enrich`: GeoIP enrichment of every flow before it is stored (none when unset); new
+    /// dictionary rows are also published to `dictionaries` (may be null).
+    WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options,
+                 std::optional<enrich::EnrichConfig> enrich = std::nullopt,
+                 std::shared_ptr<enrich::SharedDictionaries> dictionaries = {});
     ~WriterWorker() override;
 
     /// Opens the database (call in the writer thread).
@@ -51,6 +61,8 @@ private:
     FlowQueue& m_queue;
     QString m_path;
     store::WriterOptions m_options;
+    std::optional<enrich::EnrichConfig> m_enrich;
+    std::shared_ptr<enrich::SharedDictionaries> m_dictionaries;
     std::unique_ptr<store::FlowWriter> m_writer;
     std::vector<std::vector<decode::FlowRecord>> m_taken;
     QTimer* m_commitTimer = nullptr;

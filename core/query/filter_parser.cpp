@@ -26,6 +26,7 @@ const char* const kTermKeywords[] = {
     "bytes", "packets", "duration", "bps",    "pps",  "bpp",       "sampled",  "ipv4",      "ipv6",
     "inet",  "inet6",   "exporter", "router", "next", "bgpnext",   "bgp",      "icmp-type", "icmp-code",
     "icmp",  "icmp6",   "tcp",      "udp",    "sctp", "ethertype", "protocol",
+    "country",
 };
 
 const char* const kOtherKeywords[] = {"and", "or", "eq", "ne", "lt", "gt", "le", "ge", "type", "code"};
@@ -518,7 +519,7 @@ int FilterParser::parseTerm()
     if (is("src") || is("dst")) {
         take();
         return parseQualified(is("src") ? Qualifier::Src : Qualifier::Dst, t.text,
-                              words({"ip", "host", "net", "port", "as", "vlan", "mask", "mac"}));
+                              words({"ip", "host", "net", "port", "as", "vlan", "mask", "mac", "country"}));
     }
     if (is("in") || is("out")) {
         take();
@@ -547,7 +548,7 @@ int FilterParser::parseTerm()
         return parseAddressTerm(Qualifier::Exporter, QStringLiteral("ip"), t.text);
     }
     if (is("ip") || is("host") || is("net") || is("port") || is("as") || is("if") || is("vlan") ||
-        is("mask") || is("mac"))
+        is("mask") || is("mac") || is("country"))
         return parseQualified(Qualifier::None, QString(), {});
     if (is("proto") || is("protocol")) {
         take();
@@ -660,11 +661,22 @@ int FilterParser::parseQualified(Qualifier q, const QString& qualifierText, cons
             pick({FlowField::SrcPort, FlowField::DstPort}, FlowField::SrcPort, FlowField::DstPort),
             {QStringLiteral("a port number (0-65535)"), 0xffff}, after);
     if (is("as")) {
-        const auto fields = q == Qualifier::Next ? std::vector<FlowField>{FlowField::NextHopAs}
-                                                 : pick({FlowField::SrcAs, FlowField::DstAs},
-                                                        FlowField::SrcAs, FlowField::DstAs);
+        // The AS the exporter sent or the one GeoIP looked up: either matches.
+        std::vector<FlowField> fields;
+        if (q == Qualifier::Next)
+            fields = {FlowField::NextHopAs};
+        else if (q == Qualifier::Src)
+            fields = {FlowField::SrcAs, FlowField::SrcLookupAs};
+        else if (q == Qualifier::Dst)
+            fields = {FlowField::DstAs, FlowField::DstLookupAs};
+        else
+            fields = {FlowField::SrcAs, FlowField::DstAs, FlowField::SrcLookupAs, FlowField::DstLookupAs};
         return parseIntegerTerm(fields, {QStringLiteral("an AS number"), 0xffffffffu}, after);
     }
+    if (is("country"))
+        return parseIntegerTerm(
+            pick({FlowField::SrcCountry, FlowField::DstCountry}, FlowField::SrcCountry, FlowField::DstCountry),
+            {QStringLiteral("a two-letter country code (e.g. GB)"), 0xffff, ValueKind::Country}, after);
     if (is("if"))
         return parseIntegerTerm(pick({FlowField::InIf, FlowField::OutIf}, FlowField::InIf, FlowField::OutIf),
                                 {QStringLiteral("an interface index"), 0xffffffffu}, after);
@@ -861,6 +873,12 @@ std::optional<std::uint64_t> FilterParser::parseValue(const FilterToken& t, cons
     case ValueKind::Mac:
         value = parseMac(t.text);
         break;
+    case ValueKind::Country: {
+        const std::uint16_t packed = decode::packCountry(t.text.toStdString());
+        if (packed)
+            value = packed;
+        break;
+    }
     }
     if (value && *value > spec.max)
         return std::nullopt;

@@ -43,6 +43,7 @@ private:
         Number,
         Protocol,
         Mac,
+        Country, ///< ISO alpha-2 code ("GB"), matched against packed FlowRecord::src_country
     };
 
     /// What an integer term accepts, for parsing and for messages.

@@ -1,5 +1,7 @@
 #include "flow_format.h"
 
+#include "core/decode/address_class.h"
+
 #include <charconv>
 
 namespace flowlens::query {
@@ -20,6 +22,8 @@ enum class Render
     DstNet,
     List,
     EmptyList, ///< goflow2 list fields FlowLens does not decode (mpls_ttl, mpls_ip)
+    Country,   ///< packed ISO code as "GB" ("" when unknown)
+    AddrClass, ///< "public", "private", ... ("" when not enriched)
 };
 
 struct Column
@@ -86,6 +90,17 @@ const Column kColumns[] = {
     {"post_nat_src_port", Render::Number, F::PostNatSrcPort},
     {"post_nat_dst_port", Render::Number, F::PostNatDstPort},
     {"nat_event", Render::Number, F::NatEvent},
+    // GeoIP enrichment (core/enrich): cities and networks are ids into the store's dictionaries.
+    {"src_country", Render::Country, F::SrcCountry},
+    {"dst_country", Render::Country, F::DstCountry},
+    {"src_city_id", Render::Number, F::SrcCity},
+    {"dst_city_id", Render::Number, F::DstCity},
+    {"src_lookup_as", Render::Number, F::SrcLookupAs},
+    {"dst_lookup_as", Render::Number, F::DstLookupAs},
+    {"src_addr_class", Render::AddrClass, F::SrcAddrClass},
+    {"dst_addr_class", Render::AddrClass, F::DstAddrClass},
+    {"src_net_name_id", Render::Number, F::SrcNetName},
+    {"dst_net_name_id", Render::Number, F::DstNetName},
 };
 
 void appendNumber(std::string& out, std::uint64_t v)
@@ -154,6 +169,12 @@ void appendValue(std::string& out, const FlowRecord& r, const Column& c, bool js
         break;
     case Render::DstNet:
         quoted(networkText(r.dst_addr, r.dst_net));
+        break;
+    case Render::Country:
+        quoted(decode::countryText(std::uint16_t(decode::fieldValue(r, c.field))));
+        break;
+    case Render::AddrClass:
+        quoted(std::string(decode::addressClassName(decode::AddressClass(decode::fieldValue(r, c.field)))));
         break;
     case Render::List:
     case Render::EmptyList: {

@@ -55,6 +55,32 @@ store::FieldMask fieldsFor(Dimension d)
     case Dimension::Exporter:
         m.set(std::size_t(FlowField::SamplerAddress));
         break;
+    case Dimension::SrcCountry:
+        m.set(std::size_t(FlowField::SrcCountry));
+        break;
+    case Dimension::DstCountry:
+        m.set(std::size_t(FlowField::DstCountry));
+        break;
+    case Dimension::SrcAs:
+        m.set(std::size_t(FlowField::SrcLookupAs));
+        m.set(std::size_t(FlowField::SrcAs));
+        break;
+    case Dimension::DstAs:
+        m.set(std::size_t(FlowField::DstLookupAs));
+        m.set(std::size_t(FlowField::DstAs));
+        break;
+    case Dimension::SrcCity:
+        m.set(std::size_t(FlowField::SrcCity));
+        break;
+    case Dimension::DstCity:
+        m.set(std::size_t(FlowField::DstCity));
+        break;
+    case Dimension::SrcNet:
+        m.set(std::size_t(FlowField::SrcNetName));
+        break;
+    case Dimension::DstNet:
+        m.set(std::size_t(FlowField::DstNetName));
+        break;
     case Dimension::Count_:
         break;
     }

@@ -70,9 +70,27 @@ std::uint16_t Dictionaries::netId(const std::string& name) const
     return 0;
 }
 
+bool Dictionaries::usesDbIp() const
+{
+    for (const std::string& s : sources) {
+        std::string lower = s;
+        for (char& c : lower)
+            c = char(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (lower.find("dbip") != std::string::npos || lower.find("db-ip") != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
 Result<Dictionaries> readDictionaries(Database& db)
 {
     Dictionaries d;
+    // A database written before schema 4 (opened read-only, so not migrated) has no dictionaries.
+    auto exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='geo_cities'");
+    if (!exists)
+        return fail(exists.error());
+    if (!exists->step())
+        return d;
     auto cities = db.prepare(
         "SELECT id, name, region, country, latitude, longitude, has_location, timezone FROM geo_cities");
     if (!cities)
@@ -111,6 +129,21 @@ Result<Dictionaries> readDictionaries(Database& db)
     }
     if (nets->hasError())
         return fail(nets->error());
+    auto sources = db.prepare("SELECT value FROM decoder_state WHERE name=?1");
+    if (!sources)
+        return fail(sources.error());
+    sources->bind(1, std::string_view(kGeoSourcesState));
+    if (sources->step()) {
+        const auto blob = sources->columnBlob(0);
+        std::string text(reinterpret_cast<const char*>(blob.data()), blob.size());
+        std::size_t start = 0;
+        while (start < text.size()) {
+            const std::size_t end = std::min(text.find('\n', start), text.size());
+            if (end > start)
+                d.sources.push_back(text.substr(start, end - start));
+            start = end + 1;
+        }
+    }
     return d;
 }
 

@@ -58,6 +58,8 @@ struct Dictionaries
     std::unordered_map<std::uint32_t, CityEntry> cities;
     std::unordered_map<std::uint32_t, std::string> asOrgs;
     std::unordered_map<std::uint16_t, NetEntry> nets;
+    /// GeoIP databases the writer used ("database_type<TAB>path" lines, newest run last).
+    std::vector<std::string> sources;
 
     const CityEntry* city(std::uint32_t id) const;
     /// "City, Region, CC" (parts that are empty left out); "" for an unknown id.
@@ -66,6 +68,8 @@ struct Dictionaries
     std::string asOrganization(std::uint32_t asn) const;
     /// The id of a network name, 0 when unknown (filters by name).
     std::uint16_t netId(const std::string& name) const;
+    /// Whether DB-IP data was used (its licence asks for "IP Geolocation by DB-IP" where shown).
+    bool usesDbIp() const;
 };
 
 /// "City, Region, CC" of one entry.
@@ -73,6 +77,9 @@ std::string cityText(const CityEntry& city);
 
 /// Reads every dictionary row (tables geo_cities, geo_as, net_names of schema 4).
 Result<Dictionaries> readDictionaries(Database& db);
+/// Name of the decoder_state row listing the GeoIP databases in use (see Dictionaries::sources).
+inline constexpr const char* kGeoSourcesState = "geoip_sources";
+
 /// Inserts or replaces rows (call inside the writer's transaction).
 Result<void> writeDictionaryRows(Database& db, const DictionaryRows& rows);
 

@@ -1,6 +1,8 @@
 #include "flow_writer.h"
 
 #include "flow_block.h"
+
+#include "core/enrich/enricher.h"
 #include "schema.h"
 #include "sqlite_db.h"
 
@@ -172,7 +174,50 @@ Result<void> FlowWriter::prepareStatements()
     return {};
 }
 
+Result<void> FlowWriter::setEnricher(std::unique_ptr<enrich::Enricher> enricher)
+{
+    if (enricher) {
+        auto existing = readDictionaries(*m_db);
+        if (!existing)
+            return fail(QStringLiteral("reading the GeoIP dictionaries of %1: %2").arg(m_db->path(), existing.error()));
+        enricher->seed(*existing);
+        // Which databases the stored fields come from (attributions, the settings page).
+        std::string sources;
+        for (const auto& info : enricher->databases()) {
+            sources += (info.flatSchema ? info.databaseType + QStringLiteral(" (dbip)") : info.databaseType).toStdString();
+            sources += '\t' + info.path.toStdString() + '\n';
+        }
+        const auto* bytes = reinterpret_cast<const std::byte*>(sources.data());
+        setDecoderState(QString::fromLatin1(kGeoSourcesState), std::vector<std::byte>(bytes, bytes + sources.size()));
+    }
+    m_enricher = std::move(enricher);
+    return {};
+}
+
+Result<Dictionaries> FlowWriter::storedDictionaries()
+{
+    return readDictionaries(*m_db);
+}
+
 void FlowWriter::add(std::span<const FlowRecord> flows)
+{
+    if (!m_enricher) {
+        addEnriched(flows);
+        return;
+    }
+    m_enrichScratch.assign(flows.begin(), flows.end());
+    m_enricher->enrich(m_enrichScratch);
+    addEnriched(m_enrichScratch);
+}
+
+void FlowWriter::enrichAndAdd(std::span<FlowRecord> flows)
+{
+    if (m_enricher)
+        m_enricher->enrich(flows);
+    addEnriched(flows);
+}
+
+void FlowWriter::addEnriched(std::span<const FlowRecord> flows)
 {
     std::size_t runStart = 0;
     while (runStart < flows.size()) {
@@ -637,6 +682,13 @@ Result<void> FlowWriter::applyRetention()
 
 Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 {
+    // Dictionary rows first: every flow written below may refer to them. They stay pending until a
+    // commit succeeds.
+    if (m_enricher)
+        m_pendingDictionary.append(m_enricher->takeNewRows());
+    if (!m_pendingDictionary.empty())
+        if (auto r = writeDictionaryRows(*m_db, m_pendingDictionary); !r)
+            return r;
     if (m_encodeWorker)
         m_encodeWorker->collect(m_pendingBlocks);
     std::uint64_t newBlocks = 0;
@@ -707,6 +759,7 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     }
     if (auto r = m_db->exec("COMMIT"); !r)
         return r;
+    m_pendingDictionary = {};
     m_openRowId = openRowId;
     m_stats.blocksWritten += newBlocks;
     return {};
@@ -715,6 +768,8 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
 Result<void> FlowWriter::commit()
 {
     const auto started = std::chrono::steady_clock::now();
+    if (m_enricher && m_enricher->reloadIfChanged())
+        logEvent(QStringLiteral("geoip_reload"), QStringLiteral("GeoIP databases or networks changed on disk: reloaded"));
     if (auto r = m_db->exec("BEGIN IMMEDIATE"); !r)
         return fail(diskFullHint(m_db->path(), r.error()));
     std::vector<std::int64_t> closed;

@@ -4,6 +4,7 @@
 #include "core/decode/flow_record.h"
 #include "core/decode/interface_counters.h"
 #include "core/store/block_encode_worker.h"
+#include "core/store/dictionary.h"
 #include "core/store/rollup.h"
 #include "core/store/rollup_accumulator.h"
 #include "core/util/result.h"
@@ -15,6 +16,10 @@
 #include <vector>
 
 #include <QString>
+
+namespace flowlens::enrich {
+class Enricher;
+}
 
 namespace flowlens::store {
 
@@ -55,8 +60,19 @@ public:
     FlowWriter(const FlowWriter&) = delete;
     FlowWriter& operator=(const FlowWriter&) = delete;
 
-    /// Buffers flows (full blocks are compressed at once); no database access.
+    /// Buffers flows (full blocks are compressed at once); no database access. With an enricher,
+    /// a copy of the flows is enriched first.
     void add(std::span<const decode::FlowRecord> flows);
+    /// Enriches the flows in place (when an enricher is set), then adds them: the collector's path,
+    /// which owns its batches and so needs no copy.
+    void enrichAndAdd(std::span<decode::FlowRecord> flows);
+    /// GeoIP / address class / user network enrichment at ingest (core/enrich). Seeds the enricher
+    /// with the dictionaries already stored, so ids stay stable across runs; new dictionary rows
+    /// are stored in the transaction of the flows that refer to them.
+    Result<void> setEnricher(std::unique_ptr<enrich::Enricher> enricher);
+    enrich::Enricher* enricher() const { return m_enricher.get(); }
+    /// The dictionaries as committed (cities, AS organisations, user networks).
+    Result<Dictionaries> storedDictionaries();
     /// Makes every flow added so far durable and visible (blocks, rollups of open minutes,
     /// exporters) in one transaction; closes minutes that newer data has left behind; applies
     /// retention. On failure (disk full, read-only file) nothing is lost: the transaction is rolled
@@ -107,6 +123,7 @@ private:
     using PendingBlock = EncodedBlock;
 
     Result<void> prepareStatements();
+    void addEnriched(std::span<const decode::FlowRecord> flows);
     Result<void> commitInTransaction(std::vector<std::int64_t>& closed);
     Result<std::int64_t> writeBlock(const PendingBlock& block);
     void closeOpenBlock();
@@ -169,6 +186,10 @@ private:
         bool dirty = false;
     };
     std::map<std::tuple<std::string, std::uint32_t, std::uint32_t>, InterfaceState> m_interfaces;
+
+    std::unique_ptr<enrich::Enricher> m_enricher;
+    std::vector<decode::FlowRecord> m_enrichScratch;
+    DictionaryRows m_pendingDictionary; ///< enrichment rows not yet committed
 
     struct Statements;
     std::unique_ptr<Statements> m_st;

@@ -1,5 +1,7 @@
 #include "rollup.h"
 
+#include "dictionary.h"
+
 #include <algorithm>
 #include <cstring>
 #include <numeric>
@@ -8,8 +10,9 @@ namespace flowlens::store {
 
 namespace {
 
-constexpr std::string_view kDimNames[] = {"proto", "src",     "dst",     "ip",
-                                          "pair",  "srcport", "dstport", "exporter"};
+constexpr std::string_view kDimNames[] = {
+    "proto",       "src",    "dst",    "ip",       "pair",     "srcport", "dstport", "exporter",
+    "src-country", "dst-country", "src-as", "dst-as", "src-city", "dst-city", "src-net", "dst-net"};
 static_assert(std::size(kDimNames) == std::size_t(kDimensionCount));
 
 std::uint64_t load64(const std::uint8_t* p)
@@ -52,7 +55,16 @@ int dimensionKeySize(Dimension d)
         return 1;
     case Dimension::SrcPort:
     case Dimension::DstPort:
+    case Dimension::SrcCountry:
+    case Dimension::DstCountry:
+    case Dimension::SrcNet:
+    case Dimension::DstNet:
         return 2;
+    case Dimension::SrcAs:
+    case Dimension::DstAs:
+    case Dimension::SrcCity:
+    case Dimension::DstCity:
+        return 4;
     case Dimension::Pair:
         return 32;
     case Dimension::Src:
@@ -130,10 +142,55 @@ std::size_t RollupKeyHash::operator()(const RollupKey& k) const noexcept
     return std::size_t(h);
 }
 
+std::uint32_t rollupKeyNumber(Dimension d, const RollupKey& key)
+{
+    const int size = dimensionKeySize(d);
+    if (key.size != size || (size != 2 && size != 4) || d < Dimension::SrcCountry)
+        return 0;
+    std::uint32_t v = 0;
+    for (int i = 0; i < size; ++i)
+        v = (v << 8) | key.bytes[std::size_t(i)];
+    return v;
+}
+
+RollupKey rollupKeyOfNumber(Dimension d, std::uint32_t value)
+{
+    RollupKey k;
+    const int size = dimensionKeySize(d);
+    k.size = std::uint8_t(size);
+    for (int i = 0; i < size; ++i)
+        k.bytes[std::size_t(i)] = std::uint8_t(value >> (8 * (size - 1 - i)));
+    return k;
+}
+
 int rollupKeys(Dimension d, const decode::FlowRecord& r, RollupKey out[2])
 {
     out[0] = RollupKey{};
     switch (d) {
+    case Dimension::SrcCountry:
+        out[0] = rollupKeyOfNumber(d, r.src_country);
+        return 1;
+    case Dimension::DstCountry:
+        out[0] = rollupKeyOfNumber(d, r.dst_country);
+        return 1;
+    case Dimension::SrcAs:
+        out[0] = rollupKeyOfNumber(d, r.src_lookup_as ? r.src_lookup_as : r.src_as);
+        return 1;
+    case Dimension::DstAs:
+        out[0] = rollupKeyOfNumber(d, r.dst_lookup_as ? r.dst_lookup_as : r.dst_as);
+        return 1;
+    case Dimension::SrcCity:
+        out[0] = rollupKeyOfNumber(d, r.src_city);
+        return 1;
+    case Dimension::DstCity:
+        out[0] = rollupKeyOfNumber(d, r.dst_city);
+        return 1;
+    case Dimension::SrcNet:
+        out[0] = rollupKeyOfNumber(d, r.src_net_name);
+        return 1;
+    case Dimension::DstNet:
+        out[0] = rollupKeyOfNumber(d, r.dst_net_name);
+        return 1;
     case Dimension::Proto:
         out[0].size = 1;
         out[0].bytes[0] = r.proto;
@@ -178,11 +235,50 @@ int rollupKeys(Dimension d, const decode::FlowRecord& r, RollupKey out[2])
     return 0;
 }
 
+std::string rollupKeyText(Dimension d, const RollupKey& key, const Dictionaries& dict)
+{
+    if (key.isOther())
+        return "other";
+    const std::uint32_t n = rollupKeyNumber(d, key);
+    switch (d) {
+    case Dimension::SrcCity:
+    case Dimension::DstCity: {
+        const std::string text = dict.cityText(n);
+        return n == 0 ? std::string("unknown") : (text.empty() ? "city#" + std::to_string(n) : text);
+    }
+    case Dimension::SrcNet:
+    case Dimension::DstNet: {
+        const std::string name = dict.netName(std::uint16_t(n));
+        return n == 0 ? std::string("unnamed") : (name.empty() ? "net#" + std::to_string(n) : name);
+    }
+    default:
+        return rollupKeyText(d, key);
+    }
+}
+
 std::string rollupKeyText(Dimension d, const RollupKey& key)
 {
     if (key.isOther())
         return "other";
     switch (d) {
+    case Dimension::SrcCountry:
+    case Dimension::DstCountry: {
+        const std::string code = decode::countryText(std::uint16_t(rollupKeyNumber(d, key)));
+        return code.empty() ? std::string("unknown") : code;
+    }
+    case Dimension::SrcAs:
+    case Dimension::DstAs:
+        return std::to_string(rollupKeyNumber(d, key));
+    case Dimension::SrcCity:
+    case Dimension::DstCity: {
+        const std::uint32_t n = rollupKeyNumber(d, key);
+        return n == 0 ? std::string("unknown") : "city#" + std::to_string(n);
+    }
+    case Dimension::SrcNet:
+    case Dimension::DstNet: {
+        const std::uint32_t n = rollupKeyNumber(d, key);
+        return n == 0 ? std::string("unnamed") : "net#" + std::to_string(n);
+    }
     case Dimension::Proto:
         return std::to_string(key.bytes[0]);
     case Dimension::SrcPort:

@@ -12,6 +12,8 @@
 
 namespace flowlens::store {
 
+struct Dictionaries;
+
 /// Dimensions kept in the per-minute rollups. Numbers are stored in the database: append only.
 enum class Dimension : std::uint8_t
 {
@@ -23,15 +25,26 @@ enum class Dimension : std::uint8_t
     SrcPort = 5,
     DstPort = 6,
     Exporter = 7,
+    // GeoIP enrichment (core/enrich). AS: the looked-up AS, else the one the exporter sent.
+    SrcCountry = 8,
+    DstCountry = 9,
+    SrcAs = 10,
+    DstAs = 11,
+    SrcCity = 12,
+    DstCity = 13,
+    SrcNet = 14, ///< user-defined network name
+    DstNet = 15,
     Count_
 };
 
 inline constexpr int kDimensionCount = static_cast<int>(Dimension::Count_);
 
-/// CLI/UI name ("proto", "src", "dst", "ip", "pair", "srcport", "dstport", "exporter").
+/// CLI/UI name ("proto", "src", "dst", "ip", "pair", "srcport", "dstport", "exporter", "src-country",
+/// "dst-country", "src-as", "dst-as", "src-city", "dst-city", "src-net", "dst-net").
 std::string_view dimensionName(Dimension d);
 std::optional<Dimension> dimensionFromName(std::string_view name);
-/// Bytes of a key of this dimension (1 proto, 2 ports, 16 addresses, 32 pairs).
+/// Bytes of a key of this dimension (1 proto, 2 ports/countries/networks, 4 AS/cities, 16
+/// addresses, 32 pairs).
 int dimensionKeySize(Dimension d);
 
 /// Counters kept per key: raw as sent, and sampling-scaled.
@@ -104,8 +117,15 @@ struct RollupKeyHash
 int rollupKeys(Dimension d, const decode::FlowRecord& r, RollupKey out[2]);
 
 /// Text of a key as the CLI prints it: protocol number, port number, canonical address, or
-/// "SRC->DST" for pairs; "other" for the other-row.
+/// "SRC->DST" for pairs, ISO country code, AS number; "other" for the other-row. Cities and user
+/// networks are ids here ("city#12"): use the overload with the store's dictionaries for names.
 std::string rollupKeyText(Dimension d, const RollupKey& key);
+/// As above, with city keys as "City, Region, CC" and network keys as their names.
+std::string rollupKeyText(Dimension d, const RollupKey& key, const Dictionaries& dict);
+/// The number held by a country, AS, city or network key (0 for other dimensions).
+std::uint32_t rollupKeyNumber(Dimension d, const RollupKey& key);
+/// A key of a country, AS, city or network dimension from its number.
+RollupKey rollupKeyOfNumber(Dimension d, std::uint32_t value);
 
 /// Per-bucket rows of one dimension after truncation: kept keys, the "other" row (sum of dropped
 /// keys) and the largest value any dropped key had per counter (the bound used to prove that a

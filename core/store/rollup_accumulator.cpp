@@ -185,6 +185,7 @@ const Counters* CounterMap<KeyBytes>::find(const Key& key) const
 }
 
 template class CounterMap<2>;
+template class CounterMap<4>;
 template class CounterMap<16>;
 template class CounterMap<32>;
 
@@ -197,6 +198,14 @@ RollupAccumulator::RollupAccumulator(std::size_t maxKeysPerDimension, std::size_
     , m_self(16)
     , m_pair(sizeHint * 2)
     , m_exporter(16)
+    , m_srcCountry(64)
+    , m_dstCountry(64)
+    , m_srcAs(256)
+    , m_dstAs(256)
+    , m_srcCity(256)
+    , m_dstCity(256)
+    , m_srcNet(16)
+    , m_dstNet(16)
 {}
 
 RollupAccumulator::~RollupAccumulator() = default;
@@ -227,6 +236,41 @@ void addKeyed(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t
             map.at(keys[i], hashes[i]).add(counters[base + i]);
         }
     }
+}
+
+/// Inserts one small enrichment dimension (countries, AS, cities, networks) for a run of flows.
+/// Consecutive flows often share the key (and flows without enrichment all have key 0), so the
+/// slot of the previous key is reused without hashing. The slot pointer is only kept until the
+/// next at(), which may grow the map.
+template <std::size_t N, class KeyOf>
+void addRuns(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t maxKeys,
+             std::span<const FlowRecord> flows, std::span<const Counters> counters, KeyOf keyOf)
+{
+    using Key = typename CounterMap<N>::Key;
+    Key last{};
+    Counters* slot = nullptr;
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+        Key k;
+        keyOf(flows[i], k);
+        if (!slot || k != last) {
+            if (map.size() >= maxKeys && !map.find(k)) {
+                overflowed = true;
+                other.add(counters[i]);
+                slot = nullptr;
+                continue;
+            }
+            slot = &map.at(k, CounterMap<N>::hashOf(k));
+            last = k;
+        }
+        slot->add(counters[i]);
+    }
+}
+
+template <std::size_t N>
+void putNumber(std::array<std::uint8_t, N>& k, std::uint32_t v)
+{
+    for (std::size_t i = 0; i < N; ++i)
+        k[i] = std::uint8_t(v >> (8 * (N - 1 - i)));
 }
 
 } // namespace
@@ -268,6 +312,27 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
                      std::memcpy(k.data() + 16, r.dst_addr.bytes.data(), 16);
                  });
+    auto other = [&](Dimension d) -> Counters& { return m_other[std::size_t(d)]; };
+    addRuns<2>(m_srcCountry, other(Dimension::SrcCountry), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_country); });
+    addRuns<2>(m_dstCountry, other(Dimension::DstCountry), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.dst_country); });
+    addRuns<4>(m_srcAs, other(Dimension::SrcAs), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<4>::Key& k) {
+                   putNumber(k, r.src_lookup_as ? r.src_lookup_as : r.src_as);
+               });
+    addRuns<4>(m_dstAs, other(Dimension::DstAs), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<4>::Key& k) {
+                   putNumber(k, r.dst_lookup_as ? r.dst_lookup_as : r.dst_as);
+               });
+    addRuns<4>(m_srcCity, other(Dimension::SrcCity), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.src_city); });
+    addRuns<4>(m_dstCity, other(Dimension::DstCity), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.dst_city); });
+    addRuns<2>(m_srcNet, other(Dimension::SrcNet), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_net_name); });
+    addRuns<2>(m_dstNet, other(Dimension::DstNet), m_overflowed, m_maxKeys, flows, c,
+               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.dst_net_name); });
     // Exporters are few and repeat in long runs: remember the last one.
     decode::IpAddress lastExporter;
     Counters* lastSlot = nullptr;
@@ -302,6 +367,10 @@ void RollupAccumulator::clear()
     m_self.clear();
     m_pair.clear();
     m_exporter.clear();
+    for (auto* m : {&m_srcCountry, &m_dstCountry, &m_srcNet, &m_dstNet})
+        m->clear();
+    for (auto* m : {&m_srcAs, &m_dstAs, &m_srcCity, &m_dstCity})
+        m->clear();
     m_other = {};
 }
 
@@ -330,6 +399,14 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
     mergeMap(m_pair, other.m_pair, Dimension::Pair);
     mergeMap(m_exporter, other.m_exporter, Dimension::Exporter);
     mergeMap(m_self, other.m_self, Dimension::Count_);
+    mergeMap(m_srcCountry, other.m_srcCountry, Dimension::SrcCountry);
+    mergeMap(m_dstCountry, other.m_dstCountry, Dimension::DstCountry);
+    mergeMap(m_srcAs, other.m_srcAs, Dimension::SrcAs);
+    mergeMap(m_dstAs, other.m_dstAs, Dimension::DstAs);
+    mergeMap(m_srcCity, other.m_srcCity, Dimension::SrcCity);
+    mergeMap(m_dstCity, other.m_dstCity, Dimension::DstCity);
+    mergeMap(m_srcNet, other.m_srcNet, Dimension::SrcNet);
+    mergeMap(m_dstNet, other.m_dstNet, Dimension::DstNet);
     for (std::size_t d = 0; d < m_other.size(); ++d)
         m_other[d].add(other.m_other[d]);
     m_overflowed = m_overflowed || other.m_overflowed;
@@ -371,9 +448,71 @@ void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters&
     case Dimension::Ip:
         // Either-side rows are derived from the source and destination rows merged above.
         break;
+    case Dimension::SrcCountry:
+    case Dimension::DstCountry:
+    case Dimension::SrcNet:
+    case Dimension::DstNet: {
+        CounterMap<2>::Key k{key.bytes[0], key.bytes[1]};
+        map2(d)->at(k, CounterMap<2>::hashOf(k)).add(c);
+        break;
+    }
+    case Dimension::SrcAs:
+    case Dimension::DstAs:
+    case Dimension::SrcCity:
+    case Dimension::DstCity: {
+        CounterMap<4>::Key k{key.bytes[0], key.bytes[1], key.bytes[2], key.bytes[3]};
+        map4(d)->at(k, CounterMap<4>::hashOf(k)).add(c);
+        break;
+    }
     case Dimension::Count_:
         break;
     }
+}
+
+CounterMap<2>* RollupAccumulator::map2(Dimension d)
+{
+    switch (d) {
+    case Dimension::SrcCountry:
+        return &m_srcCountry;
+    case Dimension::DstCountry:
+        return &m_dstCountry;
+    case Dimension::SrcNet:
+        return &m_srcNet;
+    case Dimension::DstNet:
+        return &m_dstNet;
+    case Dimension::SrcPort:
+        return &m_srcPort;
+    case Dimension::DstPort:
+        return &m_dstPort;
+    default:
+        return nullptr;
+    }
+}
+
+CounterMap<4>* RollupAccumulator::map4(Dimension d)
+{
+    switch (d) {
+    case Dimension::SrcAs:
+        return &m_srcAs;
+    case Dimension::DstAs:
+        return &m_dstAs;
+    case Dimension::SrcCity:
+        return &m_srcCity;
+    case Dimension::DstCity:
+        return &m_dstCity;
+    default:
+        return nullptr;
+    }
+}
+
+const CounterMap<2>* RollupAccumulator::map2(Dimension d) const
+{
+    return const_cast<RollupAccumulator*>(this)->map2(d);
+}
+
+const CounterMap<4>* RollupAccumulator::map4(Dimension d) const
+{
+    return const_cast<RollupAccumulator*>(this)->map4(d);
 }
 
 std::uint64_t RollupAccumulator::flowCount() const
@@ -403,6 +542,16 @@ std::size_t RollupAccumulator::keyCount(Dimension d) const
         return m_exporter.size();
     case Dimension::Ip:
         return m_src.size() + m_dst.size();
+    case Dimension::SrcCountry:
+    case Dimension::DstCountry:
+    case Dimension::SrcNet:
+    case Dimension::DstNet:
+        return map2(d)->size();
+    case Dimension::SrcAs:
+    case Dimension::DstAs:
+    case Dimension::SrcCity:
+    case Dimension::DstCity:
+        return map4(d)->size();
     case Dimension::Count_:
         break;
     }
@@ -464,6 +613,21 @@ RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
         });
         all.reserve(ip.size());
         ip.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
+        break;
+    }
+    case Dimension::SrcCountry:
+    case Dimension::DstCountry:
+    case Dimension::SrcNet:
+    case Dimension::DstNet:
+        portRows(*map2(d));
+        break;
+    case Dimension::SrcAs:
+    case Dimension::DstAs:
+    case Dimension::SrcCity:
+    case Dimension::DstCity: {
+        const auto& map = *map4(d);
+        all.reserve(map.size());
+        map.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
         break;
     }
     case Dimension::Count_:

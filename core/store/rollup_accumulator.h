@@ -76,6 +76,12 @@ public:
     std::size_t keyCount(Dimension d) const;
 
 private:
+    /// The map of a 2-byte / 4-byte keyed dimension (null for others).
+    CounterMap<2>* map2(Dimension d);
+    CounterMap<4>* map4(Dimension d);
+    const CounterMap<2>* map2(Dimension d) const;
+    const CounterMap<4>* map4(Dimension d) const;
+
     std::size_t m_maxKeys;
     bool m_overflowed = false;
     std::array<Counters, 256> m_proto{};
@@ -87,6 +93,15 @@ private:
     CounterMap<16> m_self; ///< flows whose source is their destination (counted once in Ip)
     CounterMap<32> m_pair;
     CounterMap<16> m_exporter;
+    // Enrichment dimensions (Dimension::SrcCountry ... DstNet), in enum order.
+    CounterMap<2> m_srcCountry;
+    CounterMap<2> m_dstCountry;
+    CounterMap<4> m_srcAs;
+    CounterMap<4> m_dstAs;
+    CounterMap<4> m_srcCity;
+    CounterMap<4> m_dstCity;
+    CounterMap<2> m_srcNet;
+    CounterMap<2> m_dstNet;
     std::array<Counters, kDimensionCount> m_other{};
 };
 
