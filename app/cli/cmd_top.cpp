@@ -106,11 +106,18 @@ int runTop(const QStringList& args)
     const QString dimName = QString::fromLatin1(store::dimensionName(req.by));
     if (q.formatValue == QLatin1String("csv")) {
         QString out = QStringLiteral("rank,key,flows,packets,bytes\n");
+        // City keys ("Boxford, England, GB") hold commas: quote as RFC 4180 says.
+        const auto csvField = [](QString s) -> QString {
+            if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')))
+                return s;
+            s.replace(QStringLiteral("\""), QStringLiteral("\"\""));
+            return QLatin1Char('"') + s + QLatin1Char('"');
+        };
         int rank = 0;
         for (const auto& row : result->rows)
             out += QStringLiteral("%1,%2,%3,%4,%5\n")
                        .arg(++rank)
-                       .arg(keyText(row.key))
+                       .arg(csvField(keyText(row.key)))
                        .arg(row.counters.flows)
                        .arg(value(row.counters, store::Metric::Packets))
                        .arg(value(row.counters, store::Metric::Bytes));
