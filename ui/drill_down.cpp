@@ -70,6 +70,21 @@ QString filterTerm(store::Dimension d, const store::RollupKey& key)
         return QStringLiteral("dst port ") + text;
     case store::Dimension::Exporter:
         return QStringLiteral("exporter ") + text;
+    case store::Dimension::SrcCountry:
+    case store::Dimension::DstCountry:
+        if (text == QLatin1String("unknown"))
+            return {};
+        return (d == store::Dimension::SrcCountry ? QStringLiteral("src country ") : QStringLiteral("dst country ")) +
+               text;
+    case store::Dimension::SrcAs:
+        return QStringLiteral("src as ") + text;
+    case store::Dimension::DstAs:
+        return QStringLiteral("dst as ") + text;
+    case store::Dimension::SrcCity:
+    case store::Dimension::DstCity:
+    case store::Dimension::SrcNet:
+    case store::Dimension::DstNet:
+        break; // no filter term names a city or a user network yet
     case store::Dimension::Count_:
         break;
     }

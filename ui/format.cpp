@@ -1,7 +1,9 @@
 #include "format.h"
 
 #include "core/decode/flow_record.h"
+#include "core/enrich/country_table.h"
 #include "core/enrich/service_names.h"
+#include "core/store/dictionary.h"
 #include "core/query/time_spec.h"
 
 #include <cmath>
@@ -136,6 +138,38 @@ QString keyText(store::Dimension d, const store::RollupKey& key)
     return QString::fromStdString(store::rollupKeyText(d, key));
 }
 
+QString keyText(store::Dimension d, const store::RollupKey& key, const store::Dictionaries& dict)
+{
+    if (key.isOther())
+        return QStringLiteral("other");
+    const std::uint32_t n = store::rollupKeyNumber(d, key);
+    switch (d) {
+    case store::Dimension::SrcCountry:
+    case store::Dimension::DstCountry: {
+        const enrich::CountryInfo* c = enrich::countryByPacked(std::uint16_t(n));
+        if (!c)
+            return n ? QString::fromStdString(decode::countryText(std::uint16_t(n))) : QStringLiteral("unknown");
+        return QStringLiteral("%1 (%2)").arg(QString::fromUtf8(c->name.data(), qsizetype(c->name.size())),
+                                             QString::fromLatin1(c->code.data(), 2));
+    }
+    case store::Dimension::SrcAs:
+    case store::Dimension::DstAs: {
+        if (n == 0)
+            return QStringLiteral("unknown");
+        const std::string org = dict.asOrganization(n);
+        return org.empty() ? QStringLiteral("AS%1").arg(n)
+                           : QStringLiteral("AS%1 %2").arg(n).arg(QString::fromStdString(org));
+    }
+    case store::Dimension::SrcCity:
+    case store::Dimension::DstCity:
+    case store::Dimension::SrcNet:
+    case store::Dimension::DstNet:
+        return QString::fromStdString(store::rollupKeyText(d, key, dict));
+    default:
+        return keyText(d, key);
+    }
+}
+
 QString dimensionTitle(store::Dimension d)
 {
     switch (d) {
@@ -155,6 +189,22 @@ QString dimensionTitle(store::Dimension d)
         return QStringLiteral("Destination port");
     case store::Dimension::Exporter:
         return QStringLiteral("Exporter");
+    case store::Dimension::SrcCountry:
+        return QStringLiteral("Source country");
+    case store::Dimension::DstCountry:
+        return QStringLiteral("Destination country");
+    case store::Dimension::SrcAs:
+        return QStringLiteral("Source AS");
+    case store::Dimension::DstAs:
+        return QStringLiteral("Destination AS");
+    case store::Dimension::SrcCity:
+        return QStringLiteral("Source city");
+    case store::Dimension::DstCity:
+        return QStringLiteral("Destination city");
+    case store::Dimension::SrcNet:
+        return QStringLiteral("Source network");
+    case store::Dimension::DstNet:
+        return QStringLiteral("Destination network");
     case store::Dimension::Count_:
         break;
     }

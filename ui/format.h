@@ -28,6 +28,9 @@ QString unitCaption(MetricKind metric, bool raw, bool sampled);
 QString protoName(std::uint8_t proto); ///< "TCP", "UDP", "ICMP", else the number
 /// A key as people read it: protocol names, "443 (https)", addresses, "A → B" for pairs.
 QString keyText(store::Dimension d, const store::RollupKey& key);
+/// keyText() with names from the store's dictionaries: "United Kingdom (GB)", "AS1221 Telstra Pty
+/// Ltd", "Boxford, England, GB", network names.
+QString keyText(store::Dimension d, const store::RollupKey& key, const store::Dictionaries& dict);
 /// Heading of a dimension ("Source", "Destination port", ...).
 QString dimensionTitle(store::Dimension d);
 

@@ -216,6 +216,14 @@ Result<DashboardResult> runDashboard(store::FlowReader& reader, const DashboardR
             out.series.push_back(std::move(*series));
         }
     }
+    const bool geo = std::any_of(request.tops.begin(), request.tops.end(),
+                                 [](const TopSpec& t) { return t.by >= Dimension::SrcCountry; });
+    if (geo) {
+        auto dict = store::readDictionaries(reader.database());
+        if (!dict)
+            return fail(dict.error());
+        out.dictionaries = std::move(*dict);
+    }
     if (request.exporters) {
         auto exporters = readExporters(reader);
         if (!exporters)

@@ -5,6 +5,7 @@
 #include "core/query/filter.h"
 #include "core/query/series_query.h"
 #include "core/query/top_query.h"
+#include "core/store/dictionary.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -65,6 +66,8 @@ struct DashboardResult
     bool sampled = false;
     bool scanned = false; ///< the flows were scanned (a filter was set), not read from rollups
     DatabaseInfo database;
+    /// Cities, AS organisations and network names: read when a top asks for a GeoIP dimension.
+    store::Dictionaries dictionaries;
 };
 
 /// Runs a dashboard request. Without a filter, tops and series come from the per-minute rollups

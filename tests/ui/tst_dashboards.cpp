@@ -304,12 +304,15 @@ private slots:
         QVERIFY(d.selectedText().contains(QStringLiteral("src_addr: 10.1.0.")));
     }
 
-    void geographySaysGeoIpIsNotSetUp()
+    void geographyAsksForGeoDimensions()
     {
         ui::GeographyDashboard d;
         query::DashboardRequest req;
-        QVERIFY(!d.buildRequest(view(), req));
-        QVERIFY(d.notice().contains(QStringLiteral("GeoIP is not set up yet")));
+        QVERIFY(d.buildRequest(view(), req));
+        QCOMPARE(req.tops.size(), std::size_t(6));
+        QCOMPARE(req.tops[0].by, store::Dimension::SrcCountry);
+        QCOMPARE(req.tops[5].by, store::Dimension::DstAs);
+        QVERIFY(d.setupHint().contains(QStringLiteral("--geoip")));
     }
 
     void welcomeNamesListeningAddresses()

@@ -1,5 +1,7 @@
 #include "top_table_model.h"
 
+#include "core/store/dictionary.h"
+
 #include "model_roles.h"
 
 #include "ui/drill_down.h"
@@ -57,6 +59,18 @@ double TopTableModel::value(const query::TopEntry& e) const
     return fmt::metricNumber(m_metric, e.counters, m_raw, m_seconds);
 }
 
+void TopTableModel::setDictionaries(std::shared_ptr<const store::Dictionaries> dictionaries)
+{
+    m_dict = std::move(dictionaries);
+    if (rowCount() > 0)
+        emit dataChanged(index(0, KeyColumn), index(rowCount() - 1, KeyColumn));
+}
+
+QString TopTableModel::keyText(const store::RollupKey& key) const
+{
+    return m_dict ? fmt::keyText(m_dimension, key, *m_dict) : fmt::keyText(m_dimension, key);
+}
+
 QVariant TopTableModel::data(const QModelIndex& index, int role) const
 {
     const query::TopEntry* e = index.isValid() ? entry(index.row()) : nullptr;
@@ -72,7 +86,7 @@ QVariant TopTableModel::data(const QModelIndex& index, int role) const
         case RankColumn:
             return index.row() + 1;
         case KeyColumn:
-            return fmt::keyText(m_dimension, e->key);
+            return keyText(e->key);
         case ValueColumn:
             return fmt::metricText(m_metric, value(*e));
         case ShareColumn:
@@ -90,7 +104,8 @@ QVariant TopTableModel::data(const QModelIndex& index, int role) const
         case RankColumn:
             return index.row() + 1;
         case KeyColumn:
-            return QString::fromStdString(store::rollupKeyText(m_dimension, e->key));
+            return QString::fromStdString(m_dict ? store::rollupKeyText(m_dimension, e->key, *m_dict)
+                                                 : store::rollupKeyText(m_dimension, e->key));
         case ValueColumn:
             return value(*e);
         case ShareColumn:
@@ -113,7 +128,7 @@ QVariant TopTableModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == KeyColumn)
             return QStringLiteral("%1\nDouble-click to filter on it; right-click for more.")
-                .arg(fmt::keyText(m_dimension, e->key));
+                .arg(keyText(e->key));
         break;
     case Qt::DecorationRole:
         // Colours mean something only where a chart uses the same ones (protocols, the sources donut).

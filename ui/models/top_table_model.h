@@ -4,9 +4,14 @@
 
 #include "core/query/top_query.h"
 
+#include <memory>
 #include <vector>
 
 #include <QAbstractTableModel>
+
+namespace flowlens::store {
+struct Dictionaries;
+}
 
 namespace flowlens::ui {
 
@@ -34,6 +39,8 @@ public:
     /// Replaces the rows. `seconds` is the length of the range (bits/s are averages over it).
     void setResult(const query::TopResult& result, MetricKind metric, bool raw, double seconds);
     void clear();
+    /// Names for GeoIP keys (countries, AS organisations, cities, networks); null: numbers/ids.
+    void setDictionaries(std::shared_ptr<const store::Dictionaries> dictionaries);
 
     store::Dimension dimension() const { return m_dimension; }
     const query::TopEntry* entry(int row) const;
@@ -47,6 +54,7 @@ public:
 
 private:
     double value(const query::TopEntry& e) const;
+    QString keyText(const store::RollupKey& key) const;
 
     store::Dimension m_dimension;
     query::TopResult m_result;
@@ -54,6 +62,7 @@ private:
     bool m_raw = false;
     double m_seconds = 0;
     double m_totalValue = 0;
+    std::shared_ptr<const store::Dictionaries> m_dict;
 };
 
 } // namespace flowlens::ui
