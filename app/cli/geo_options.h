@@ -22,8 +22,9 @@ struct GeoOptions
                                 QStringLiteral("User-defined networks, one CIDR,NAME[,ROLE[,SITE]] a line "
                                                "(e.g. 10.20.0.0/24,lab-servers)."),
                                 QStringLiteral("FILE")};
-    QCommandLineOption noGeoip{QStringLiteral("no-geoip"),
-                               QStringLiteral("Do not enrich flows (no GeoIP, address classes or networks).")};
+    QCommandLineOption noGeoip{
+        QStringLiteral("no-geoip"),
+        QStringLiteral("Do not enrich flows (no GeoIP, address classes or networks).")};
 
     void addTo(QCommandLineParser& p) const { p.addOptions({geoip, networks, noGeoip}); }
     /// The enrichment configuration, or nothing with --no-geoip.

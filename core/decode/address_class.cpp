@@ -34,7 +34,7 @@ constexpr V4Range kV4[] = {
     {0xF0000000, 4, AddressClass::Reserved},       // 240.0.0.0/4 and the broadcast address
 };
 
-constexpr std::string_view kNames[] = {"",          "public",    "private",       "shared",   "link-local",
+constexpr std::string_view kNames[] = {"",         "public",    "private",       "shared",   "link-local",
                                        "loopback", "multicast", "documentation", "reserved", "unspecified"};
 static_assert(std::size(kNames) == std::size_t(AddressClass::Count_));
 

@@ -241,7 +241,9 @@ std::uint16_t packCountry(std::string_view code)
 {
     if (code.size() != 2)
         return 0;
-    const auto upper = [](char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; };
+    const auto upper = [](char c) {
+        return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c;
+    };
     const char a = upper(code[0]), b = upper(code[1]);
     if (a < 'A' || a > 'Z' || b < 'A' || b > 'Z')
         return 0;

@@ -101,7 +101,7 @@ struct FlowRecord
     std::uint16_t dst_net_name = 0;
     std::uint8_t src_addr_class = 0; ///< AddressClass (address_class.h) of src_addr; 0 = not classified
     std::uint8_t dst_addr_class = 0;
-    std::uint32_t src_city = 0;      ///< id in the store's city dictionary (0 = unknown)
+    std::uint32_t src_city = 0; ///< id in the store's city dictionary (0 = unknown)
     std::uint32_t dst_city = 0;
     std::uint32_t src_lookup_as = 0; ///< AS looked up from src_addr (src_as stays as the exporter sent it)
     std::uint32_t dst_lookup_as = 0;

@@ -127,7 +127,8 @@ bool Enricher::reloadIfChanged()
     if (!changed)
         return false;
     if (auto r = load(); !r) {
-        m_warnings << QStringLiteral("reloading GeoIP data failed, the previous data stays in use: ") + r.error();
+        m_warnings << QStringLiteral("reloading GeoIP data failed, the previous data stays in use: ") +
+                          r.error();
         return false;
     }
     m_watched = watchedNow();

@@ -25,10 +25,10 @@ class SharedDictionaries;
 /// Where enrichment data comes from.
 struct EnrichConfig
 {
-    QStringList geoipPaths;          ///< explicit .mmdb files (`collect --geoip`), read in this order
+    QStringList geoipPaths;           ///< explicit .mmdb files (`collect --geoip`), read in this order
     bool searchDefaultFolders = true; ///< also every *.mmdb in defaultGeoipFolders()
-    QStringList extraFolders;        ///< more folders to search (tests, settings)
-    QString networksPath;            ///< user networks file (NetworkList format); empty = none
+    QStringList extraFolders;         ///< more folders to search (tests, settings)
+    QString networksPath;             ///< user networks file (NetworkList format); empty = none
     std::size_t cacheEntries = 65536;
     std::chrono::seconds reloadCheck{10}; ///< how often files are checked for changes
 };

@@ -146,7 +146,8 @@ bool GeoDatabase::lookup(const decode::IpAddress& address, GeoLookup& out)
         std::memcpy(sin6->sin6_addr.s6_addr, address.bytes.data(), 16);
     }
     int error = MMDB_SUCCESS;
-    MMDB_lookup_result_s result = MMDB_lookup_sockaddr(&mmdb, reinterpret_cast<const sockaddr*>(&storage), &error);
+    MMDB_lookup_result_s result =
+        MMDB_lookup_sockaddr(&mmdb, reinterpret_cast<const sockaddr*>(&storage), &error);
     if (error != MMDB_SUCCESS || !result.found_entry)
         return false;
     MMDB_entry_s& e = result.entry;

@@ -33,9 +33,11 @@ Result<NetworkList> NetworkList::parse(const QString& text)
                             .arg(lineNumber)
                             .arg(parts[0].trimmed()));
         if (parts.size() < 2 || parts[1].trimmed().isEmpty())
-            return fail(QStringLiteral("line %1: a name is missing; use CIDR,NAME[,ROLE[,SITE]]").arg(lineNumber));
+            return fail(
+                QStringLiteral("line %1: a name is missing; use CIDR,NAME[,ROLE[,SITE]]").arg(lineNumber));
         if (parts.size() > 4)
-            return fail(QStringLiteral("line %1: too many fields; use CIDR,NAME[,ROLE[,SITE]]").arg(lineNumber));
+            return fail(
+                QStringLiteral("line %1: too many fields; use CIDR,NAME[,ROLE[,SITE]]").arg(lineNumber));
         UserNetwork n;
         n.cidr = *cidr;
         n.name = parts[1].trimmed().toStdString();
@@ -45,8 +47,9 @@ Result<NetworkList> NetworkList::parse(const QString& text)
             n.site = parts[3].trimmed().toStdString();
         list.m_networks.push_back(std::move(n));
     }
-    std::stable_sort(list.m_networks.begin(), list.m_networks.end(),
-                     [](const UserNetwork& a, const UserNetwork& b) { return widePrefix(a.cidr) > widePrefix(b.cidr); });
+    std::stable_sort(
+        list.m_networks.begin(), list.m_networks.end(),
+        [](const UserNetwork& a, const UserNetwork& b) { return widePrefix(a.cidr) > widePrefix(b.cidr); });
     return list;
 }
 

@@ -25,8 +25,7 @@ const char* const kTermKeywords[] = {
     "as",    "if",      "in",       "out",    "vlan", "mask",      "mac",      "tos",       "flags",
     "bytes", "packets", "duration", "bps",    "pps",  "bpp",       "sampled",  "ipv4",      "ipv6",
     "inet",  "inet6",   "exporter", "router", "next", "bgpnext",   "bgp",      "icmp-type", "icmp-code",
-    "icmp",  "icmp6",   "tcp",      "udp",    "sctp", "ethertype", "protocol",
-    "country",
+    "icmp",  "icmp6",   "tcp",      "udp",    "sctp", "ethertype", "protocol", "country",
 };
 
 const char* const kOtherKeywords[] = {"and", "or", "eq", "ne", "lt", "gt", "le", "ge", "type", "code"};
@@ -675,7 +674,8 @@ int FilterParser::parseQualified(Qualifier q, const QString& qualifierText, cons
     }
     if (is("country"))
         return parseIntegerTerm(
-            pick({FlowField::SrcCountry, FlowField::DstCountry}, FlowField::SrcCountry, FlowField::DstCountry),
+            pick({FlowField::SrcCountry, FlowField::DstCountry}, FlowField::SrcCountry,
+                 FlowField::DstCountry),
             {QStringLiteral("a two-letter country code (e.g. GB)"), 0xffff, ValueKind::Country}, after);
     if (is("if"))
         return parseIntegerTerm(pick({FlowField::InIf, FlowField::OutIf}, FlowField::InIf, FlowField::OutIf),

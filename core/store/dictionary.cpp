@@ -157,7 +157,9 @@ Result<void> writeDictionaryRows(Database& db, const DictionaryRows& rows)
         for (const CityEntry& c : rows.cities) {
             st->reset();
             const std::string country = decode::countryText(c.country);
-            st->bind(1, std::int64_t(c.id)).bind(2, std::string_view(c.name)).bind(3, std::string_view(c.region));
+            st->bind(1, std::int64_t(c.id))
+                .bind(2, std::string_view(c.name))
+                .bind(3, std::string_view(c.region));
             st->bind(4, std::string_view(country)).bind(5, c.latitude).bind(6, c.longitude);
             st->bind(7, std::int64_t(c.hasLocation ? 1 : 0)).bind(8, std::string_view(c.timezone));
             if (auto r = st->run(); !r)

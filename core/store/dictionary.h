@@ -16,12 +16,12 @@ struct CityEntry
 {
     std::uint32_t id = 0;
     std::string name;
-    std::string region;         ///< first subdivision (state, province), may be empty
-    std::uint16_t country = 0;  ///< packed ISO code (decode::packCountry)
-    double latitude = 0;        ///< degrees, WGS84
+    std::string region;        ///< first subdivision (state, province), may be empty
+    std::uint16_t country = 0; ///< packed ISO code (decode::packCountry)
+    double latitude = 0;       ///< degrees, WGS84
     double longitude = 0;
     bool hasLocation = false;
-    std::string timezone;       ///< IANA name when the database has one
+    std::string timezone; ///< IANA name when the database has one
 };
 
 /// The organisation of an AS as the ASN database names it.

@@ -179,16 +179,19 @@ Result<void> FlowWriter::setEnricher(std::unique_ptr<enrich::Enricher> enricher)
     if (enricher) {
         auto existing = readDictionaries(*m_db);
         if (!existing)
-            return fail(QStringLiteral("reading the GeoIP dictionaries of %1: %2").arg(m_db->path(), existing.error()));
+            return fail(QStringLiteral("reading the GeoIP dictionaries of %1: %2")
+                            .arg(m_db->path(), existing.error()));
         enricher->seed(*existing);
         // Which databases the stored fields come from (attributions, the settings page).
         std::string sources;
         for (const auto& info : enricher->databases()) {
-            sources += (info.flatSchema ? info.databaseType + QStringLiteral(" (dbip)") : info.databaseType).toStdString();
+            sources += (info.flatSchema ? info.databaseType + QStringLiteral(" (dbip)") : info.databaseType)
+                           .toStdString();
             sources += '\t' + info.path.toStdString() + '\n';
         }
         const auto* bytes = reinterpret_cast<const std::byte*>(sources.data());
-        setDecoderState(QString::fromLatin1(kGeoSourcesState), std::vector<std::byte>(bytes, bytes + sources.size()));
+        setDecoderState(QString::fromLatin1(kGeoSourcesState),
+                        std::vector<std::byte>(bytes, bytes + sources.size()));
     }
     m_enricher = std::move(enricher);
     return {};
@@ -769,7 +772,8 @@ Result<void> FlowWriter::commit()
 {
     const auto started = std::chrono::steady_clock::now();
     if (m_enricher && m_enricher->reloadIfChanged())
-        logEvent(QStringLiteral("geoip_reload"), QStringLiteral("GeoIP databases or networks changed on disk: reloaded"));
+        logEvent(QStringLiteral("geoip_reload"),
+                 QStringLiteral("GeoIP databases or networks changed on disk: reloaded"));
     if (auto r = m_db->exec("BEGIN IMMEDIATE"); !r)
         return fail(diskFullHint(m_db->path(), r.error()));
     std::vector<std::int64_t> closed;

@@ -11,7 +11,7 @@ namespace flowlens::store {
 namespace {
 
 constexpr std::string_view kDimNames[] = {
-    "proto",       "src",    "dst",    "ip",       "pair",     "srcport", "dstport", "exporter",
+    "proto",       "src",         "dst",    "ip",     "pair",     "srcport",  "dstport", "exporter",
     "src-country", "dst-country", "src-as", "dst-as", "src-city", "dst-city", "src-net", "dst-net"};
 static_assert(std::size(kDimNames) == std::size_t(kDimensionCount));
 

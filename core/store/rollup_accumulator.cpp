@@ -312,7 +312,9 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
                      std::memcpy(k.data() + 16, r.dst_addr.bytes.data(), 16);
                  });
-    auto other = [&](Dimension d) -> Counters& { return m_other[std::size_t(d)]; };
+    auto other = [&](Dimension d) -> Counters& {
+        return m_other[std::size_t(d)];
+    };
     addRuns<2>(m_srcCountry, other(Dimension::SrcCountry), m_overflowed, m_maxKeys, flows, c,
                [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_country); });
     addRuns<2>(m_dstCountry, other(Dimension::DstCountry), m_overflowed, m_maxKeys, flows, c,

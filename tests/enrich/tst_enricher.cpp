@@ -160,8 +160,8 @@ private slots:
         QTest::addColumn<uint>("asn");
         QTest::addColumn<QString>("org");
         QTest::newRow("Boxford GB") << QStringLiteral("2.125.160.216") << QStringLiteral("GB")
-                                    << QStringLiteral("Boxford") << QStringLiteral("England") << 51.75 << -1.25
-                                    << 0u << QString();
+                                    << QStringLiteral("Boxford") << QStringLiteral("England") << 51.75
+                                    << -1.25 << 0u << QString();
         QTest::newRow("Telstra AS1221") << QStringLiteral("1.128.0.0") << QString() << QString() << QString()
                                         << 0.0 << 0.0 << 1221u << QStringLiteral("Telstra Pty Ltd");
         QTest::newRow("London v4") << QStringLiteral("81.2.69.160") << QStringLiteral("GB")
@@ -263,15 +263,32 @@ private slots:
         QTest::addColumn<QString>("address");
         QTest::addColumn<QString>("cls");
         const char* rows[][2] = {
-            {"10.1.2.3", "private"},         {"172.16.0.1", "private"},     {"172.32.0.1", "public"},
-            {"192.168.1.1", "private"},      {"100.64.0.1", "shared"},      {"100.128.0.1", "public"},
-            {"169.254.1.1", "link-local"},   {"127.0.0.1", "loopback"},     {"224.0.0.251", "multicast"},
-            {"192.0.2.7", "documentation"},  {"198.51.100.1", "documentation"}, {"203.0.113.9", "documentation"},
-            {"240.0.0.1", "reserved"},       {"255.255.255.255", "reserved"}, {"198.18.0.1", "reserved"},
-            {"0.0.0.0", "unspecified"},      {"8.8.8.8", "public"},         {"::1", "loopback"},
-            {"fe80::1", "link-local"},       {"fd00::1", "private"},        {"ff02::fb", "multicast"},
-            {"2001:db8::1", "documentation"}, {"2a00:1450::1", "public"},   {"::", "unspecified"},
-            {"2001::1", "reserved"},         {"::ffff:10.0.0.1", "private"},
+            {"10.1.2.3", "private"},
+            {"172.16.0.1", "private"},
+            {"172.32.0.1", "public"},
+            {"192.168.1.1", "private"},
+            {"100.64.0.1", "shared"},
+            {"100.128.0.1", "public"},
+            {"169.254.1.1", "link-local"},
+            {"127.0.0.1", "loopback"},
+            {"224.0.0.251", "multicast"},
+            {"192.0.2.7", "documentation"},
+            {"198.51.100.1", "documentation"},
+            {"203.0.113.9", "documentation"},
+            {"240.0.0.1", "reserved"},
+            {"255.255.255.255", "reserved"},
+            {"198.18.0.1", "reserved"},
+            {"0.0.0.0", "unspecified"},
+            {"8.8.8.8", "public"},
+            {"::1", "loopback"},
+            {"fe80::1", "link-local"},
+            {"fd00::1", "private"},
+            {"ff02::fb", "multicast"},
+            {"2001:db8::1", "documentation"},
+            {"2a00:1450::1", "public"},
+            {"::", "unspecified"},
+            {"2001::1", "reserved"},
+            {"::ffff:10.0.0.1", "private"},
         };
         for (const auto& r : rows)
             QTest::newRow(r[0]) << QString::fromLatin1(r[0]) << QString::fromLatin1(r[1]);
@@ -289,8 +306,9 @@ private slots:
 
     void networkList()
     {
-        auto list = enrich::NetworkList::parse(QStringLiteral("# lab\n10.20.0.0/16,lab\n10.20.0.0/24,lab-servers,"
-                                                              "servers,lab\n\n2001:db8:1::/48 , v6-lab\n"));
+        auto list =
+            enrich::NetworkList::parse(QStringLiteral("# lab\n10.20.0.0/16,lab\n10.20.0.0/24,lab-servers,"
+                                                      "servers,lab\n\n2001:db8:1::/48 , v6-lab\n"));
         QVERIFY2(list, list ? "" : qPrintable(list.error()));
         QCOMPARE(list->networks().size(), std::size_t(3));
         const auto* n = list->find(ip("10.20.0.7"));
@@ -327,7 +345,8 @@ private slots:
     {
         const auto* gb = enrich::countryByCode("GB");
         QVERIFY(gb);
-        QCOMPARE(QString::fromLatin1(gb->name.data(), qsizetype(gb->name.size())), QStringLiteral("United Kingdom"));
+        QCOMPARE(QString::fromLatin1(gb->name.data(), qsizetype(gb->name.size())),
+                 QStringLiteral("United Kingdom"));
         QCOMPARE(gb->numeric, std::uint16_t(826));
         QCOMPARE(QString::fromLatin1(gb->continent.data(), 2), QStringLiteral("EU"));
         QCOMPARE(enrich::countryByNumeric(36)->code, std::string_view("AU"));
@@ -382,8 +401,11 @@ private slots:
             QVERIFY(out.find("dst_geo_") == std::string::npos); // a private address has no place
             out.clear();
             fields.appendFields(out, flows[30]);
-            QVERIFY2(out.find(R"("src_asn_autonomous_system_number":1221,"src_asn_autonomous_system_organization":"Telstra Pty Ltd")") != std::string::npos,
-                     out.c_str());
+            QVERIFY2(
+                out.find(
+                    R"("src_asn_autonomous_system_number":1221,"src_asn_autonomous_system_organization":"Telstra Pty Ltd")") !=
+                    std::string::npos,
+                out.c_str());
         }
         auto reader = store::FlowReader::open(db);
         QVERIFY(reader);
@@ -456,8 +478,9 @@ private slots:
     {
         const QString path = m_dir.filePath(QStringLiteral("reload.mmdb"));
         test::MmdbWriter first("GeoLite2-ASN");
-        QVERIFY(first.insert("81.2.69.0/24", MV::object({{"autonomous_system_number", MV::uint32(1)},
-                                                         {"autonomous_system_organization", MV::string("one")}})));
+        QVERIFY(first.insert("81.2.69.0/24",
+                             MV::object({{"autonomous_system_number", MV::uint32(1)},
+                                         {"autonomous_system_organization", MV::string("one")}})));
         QVERIFY(first.writeTo(path));
         enrich::EnrichConfig c;
         c.searchDefaultFolders = false;
@@ -467,8 +490,9 @@ private slots:
         QVERIFY(e);
         QCOMPARE((*e)->facts(ip("81.2.69.1")).asn, 1u);
         test::MmdbWriter second("GeoLite2-ASN");
-        QVERIFY(second.insert("81.2.69.0/24", MV::object({{"autonomous_system_number", MV::uint32(2)},
-                                                          {"autonomous_system_organization", MV::string("two")}})));
+        QVERIFY(second.insert("81.2.69.0/24",
+                              MV::object({{"autonomous_system_number", MV::uint32(2)},
+                                          {"autonomous_system_organization", MV::string("two")}})));
         second.insert("81.2.70.0/24", MV::object({{"autonomous_system_number", MV::uint32(3)}}));
         // Replace the file as updaters do (a new file renamed over the old one).
         const QString tmp = path + QStringLiteral(".new");

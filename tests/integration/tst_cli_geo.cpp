@@ -71,18 +71,18 @@ QByteArray v5Datagram(const std::vector<V5Flow>& flows, std::uint32_t unixSecs)
     for (const V5Flow& f : flows) {
         put32(b, decode::IpAddress::parse(f.src)->v4());
         put32(b, decode::IpAddress::parse(f.dst)->v4());
-        put32(b, 0);      // next hop
-        put16(b, 1);      // input
-        put16(b, 2);      // output
-        put32(b, 1);      // packets
+        put32(b, 0); // next hop
+        put16(b, 1); // input
+        put16(b, 2); // output
+        put32(b, 1); // packets
         put32(b, f.bytes);
-        put32(b, 99000);  // first
-        put32(b, 99500);  // last
-        put16(b, 40000);  // src port
-        put16(b, 443);    // dst port
+        put32(b, 99000); // first
+        put32(b, 99500); // last
+        put16(b, 40000); // src port
+        put16(b, 443);   // dst port
         b.append(char(0)).append(char(0x18)).append(char(6)).append(char(0));
-        put16(b, 0);      // src as (exporter: none)
-        put16(b, 0);      // dst as
+        put16(b, 0); // src as (exporter: none)
+        put16(b, 0); // dst as
         b.append(char(24)).append(char(24));
         put16(b, 0);
     }
@@ -111,7 +111,8 @@ private slots:
         // Three datagrams: GB (Boxford) sources, an AS1221 (Telstra) source, a user network.
         const std::uint32_t t = 1'800'000'000;
         const QByteArray datagrams[] = {
-            v5Datagram({{"2.125.160.216", "10.20.0.5", 1000}, {"2.125.160.217", "10.20.0.6", 1000},
+            v5Datagram({{"2.125.160.216", "10.20.0.5", 1000},
+                        {"2.125.160.217", "10.20.0.6", 1000},
                         {"2.125.160.218", "8.8.8.8", 1000}},
                        t),
             v5Datagram({{"1.128.0.1", "10.20.0.5", 500}, {"1.128.0.2", "2.125.160.216", 500}}, t + 1),
@@ -130,11 +131,12 @@ private slots:
         n.write("10.20.0.0/24,lab-servers,servers,lab\n");
         n.close();
         m_db = m_dir.filePath(QStringLiteral("geo.db"));
-        const Run r = runCli(QStringList{QStringLiteral("import"), QStringLiteral("--raw"), QStringLiteral("--db"),
-                                         m_db, QStringLiteral("--geoip"), city, QStringLiteral("--geoip"),
-                                         QDir(test::geoDir()).filePath(QStringLiteral("GeoLite2-ASN-Test.mmdb")),
-                                         QStringLiteral("--networks"), networks}
-                             + files);
+        const Run r =
+            runCli(QStringList{QStringLiteral("import"), QStringLiteral("--raw"), QStringLiteral("--db"),
+                               m_db, QStringLiteral("--geoip"), city, QStringLiteral("--geoip"),
+                               QDir(test::geoDir()).filePath(QStringLiteral("GeoLite2-ASN-Test.mmdb")),
+                               QStringLiteral("--networks"), networks} +
+                   files);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("GeoLite2-City")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QStringLiteral("imported 6 flows")), qPrintable(r.err));
@@ -149,9 +151,11 @@ private slots:
                                      << h + QStringLiteral("1,GB,3,3,3000\n2,unknown,3,3,1200\n");
         QTest::newRow("dst-country") << QStringLiteral("dst-country")
                                      << h + QStringLiteral("1,unknown,4,4,3500\n2,GB,2,2,700\n");
-        QTest::newRow("src-as") << QStringLiteral("src-as") << h + QStringLiteral("1,0,4,4,3200\n2,1221,2,2,1000\n");
+        QTest::newRow("src-as") << QStringLiteral("src-as")
+                                << h + QStringLiteral("1,0,4,4,3200\n2,1221,2,2,1000\n");
         QTest::newRow("src-city") << QStringLiteral("src-city")
-                                  << h + QStringLiteral("1,\"Boxford, England, GB\",3,3,3000\n2,unknown,3,3,1200\n");
+                                  << h + QStringLiteral(
+                                             "1,\"Boxford, England, GB\",3,3,3000\n2,unknown,3,3,1200\n");
         QTest::newRow("dst-net") << QStringLiteral("dst-net")
                                  << h + QStringLiteral("1,lab-servers,3,3,2500\n2,unnamed,3,3,1700\n");
         QTest::newRow("src-net") << QStringLiteral("src-net")
@@ -169,24 +173,27 @@ private slots:
 
     void filterByCountry()
     {
-        const Run r = runCli({QStringLiteral("top"), QStringLiteral("--db"), m_db, QStringLiteral("--by"),
-                              QStringLiteral("dst"), QStringLiteral("--filter"), QStringLiteral("src country GB"),
-                              QStringLiteral("--format"), QStringLiteral("csv")});
+        const Run r =
+            runCli({QStringLiteral("top"), QStringLiteral("--db"), m_db, QStringLiteral("--by"),
+                    QStringLiteral("dst"), QStringLiteral("--filter"), QStringLiteral("src country GB"),
+                    QStringLiteral("--format"), QStringLiteral("csv")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         // Ties rank by key (addresses in byte order).
-        QCOMPARE(r.out, QStringLiteral("rank,key,flows,packets,bytes\n1,8.8.8.8,1,1,1000\n2,10.20.0.5,1,1,1000\n"
-                                       "3,10.20.0.6,1,1,1000\n"));
+        QCOMPARE(r.out,
+                 QStringLiteral("rank,key,flows,packets,bytes\n1,8.8.8.8,1,1,1000\n2,10.20.0.5,1,1,1000\n"
+                                "3,10.20.0.6,1,1,1000\n"));
     }
 
     void dbIpAttribution()
     {
         // A database in DB-IP's flat schema: the table output names its source as the licence asks.
         test::MmdbWriter w("dbip-city-ipv4");
-        QVERIFY(w.insert("81.2.69.0/24", test::MmdbValue::object({{"city", test::MmdbValue::string("London")},
-                                                                  {"country_code", test::MmdbValue::string("GB")},
-                                                                  {"state1", test::MmdbValue::string("England")},
-                                                                  {"latitude", test::MmdbValue::real32(51.5f)},
-                                                                  {"longitude", test::MmdbValue::real32(-0.12f)}})));
+        QVERIFY(w.insert("81.2.69.0/24",
+                         test::MmdbValue::object({{"city", test::MmdbValue::string("London")},
+                                                  {"country_code", test::MmdbValue::string("GB")},
+                                                  {"state1", test::MmdbValue::string("England")},
+                                                  {"latitude", test::MmdbValue::real32(51.5f)},
+                                                  {"longitude", test::MmdbValue::real32(-0.12f)}})));
         const QString dbip = m_dir.filePath(QStringLiteral("dbip-city-ipv4.mmdb"));
         QVERIFY(w.writeTo(dbip));
         const QString db = m_dir.filePath(QStringLiteral("dbip.db"));
@@ -210,7 +217,8 @@ private slots:
     {
         const Run r = runCli({QStringLiteral("import"), QStringLiteral("--raw"), QStringLiteral("--db"),
                               m_dir.filePath(QStringLiteral("x.db")), QStringLiteral("--geoip"),
-                              m_dir.filePath(QStringLiteral("missing.mmdb")), m_dir.filePath(QStringLiteral("d0.bin"))});
+                              m_dir.filePath(QStringLiteral("missing.mmdb")),
+                              m_dir.filePath(QStringLiteral("d0.bin"))});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QStringLiteral("missing.mmdb")), qPrintable(r.err));
     }

@@ -89,8 +89,8 @@ private:
             return {};
         std::vector<decode::FlowRecord> flows;
         for (int i = 0; i < 120; ++i) // a minute of traffic from Boxford (GB) and Telstra (AU)
-            flows.push_back(flow(kBase + std::uint64_t(i) * 500'000'000ull, i % 3 ? "2.125.160.216" : "1.128.0.1",
-                                 "10.0.0.1", 1000));
+            flows.push_back(flow(kBase + std::uint64_t(i) * 500'000'000ull,
+                                 i % 3 ? "2.125.160.216" : "1.128.0.1", "10.0.0.1", 1000));
         (*w)->enrichAndAdd(flows);
         if (!(*w)->close())
             return {};
@@ -185,8 +185,10 @@ private slots:
         const QJsonArray features = doc[QStringLiteral("features")].toArray();
         QCOMPARE(features.size(), 3);
         const QJsonObject first = features[0].toObject();
-        QCOMPARE(first[QStringLiteral("geometry")][QStringLiteral("type")].toString(), QStringLiteral("Point"));
-        QCOMPARE(first[QStringLiteral("geometry")][QStringLiteral("coordinates")].toArray()[0].toDouble(), -0.12);
+        QCOMPARE(first[QStringLiteral("geometry")][QStringLiteral("type")].toString(),
+                 QStringLiteral("Point"));
+        QCOMPARE(first[QStringLiteral("geometry")][QStringLiteral("coordinates")].toArray()[0].toDouble(),
+                 -0.12);
         QCOMPARE(first[QStringLiteral("properties")][QStringLiteral("name")].toString(), london.name);
         QCOMPARE(features[2].toObject()[QStringLiteral("geometry")][QStringLiteral("type")].toString(),
                  QStringLiteral("LineString"));
@@ -265,14 +267,16 @@ private slots:
         d.applyReply(ready[0][0].value<query::DashboardReply>(), view);
         d.finishPendingUpdates();
         QCOMPARE(d.sourceCountries()->rowCount(), 2);
-        QCOMPARE(d.sourceCountries()->data(d.sourceCountries()->index(0, ui::TopTableModel::KeyColumn),
-                                           Qt::DisplayRole)
+        QCOMPARE(d.sourceCountries()
+                     ->data(d.sourceCountries()->index(0, ui::TopTableModel::KeyColumn), Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("United Kingdom (GB)"));
-        QCOMPARE(d.sourceCities()->data(d.sourceCities()->index(0, ui::TopTableModel::KeyColumn), Qt::DisplayRole)
+        QCOMPARE(d.sourceCities()
+                     ->data(d.sourceCities()->index(0, ui::TopTableModel::KeyColumn), Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("Boxford, England, GB"));
-        QCOMPARE(d.sourceAsns()->data(d.sourceAsns()->index(1, ui::TopTableModel::KeyColumn), Qt::DisplayRole)
+        QCOMPARE(d.sourceAsns()
+                     ->data(d.sourceAsns()->index(1, ui::TopTableModel::KeyColumn), Qt::DisplayRole)
                      .toString(),
                  QStringLiteral("AS1221 Telstra Pty Ltd"));
         d.setSide(ui::GeographyDashboard::Side::Sources);

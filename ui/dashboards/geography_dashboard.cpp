@@ -82,7 +82,7 @@ QString GeographyDashboard::setupHint() const
 bool GeographyDashboard::buildRequest(const ViewContext& view, query::DashboardRequest& request) const
 {
     const store::Metric metric = storeMetric(view.state.metric);
-    request.tops = {{Dimension::SrcCountry, metric, 0}, {Dimension::DstCountry, metric, 0},
+    request.tops = {{Dimension::SrcCountry, metric, 0},      {Dimension::DstCountry, metric, 0},
                     {Dimension::SrcCity, metric, kCityRows}, {Dimension::DstCity, metric, kCityRows},
                     {Dimension::SrcAs, metric, 25},          {Dimension::DstAs, metric, 25}};
     return true;
@@ -126,7 +126,9 @@ void GeographyDashboard::updateMap()
         return;
     const bool src = m_side != Side::Destinations;
     const bool dst = m_side != Side::Sources;
-    auto value = [&](const store::Counters& c) { return fmt::metricNumber(m_metric, c, m_raw, m_seconds); };
+    auto value = [&](const store::Counters& c) {
+        return fmt::metricNumber(m_metric, c, m_raw, m_seconds);
+    };
 
     QHash<QString, store::Counters> byCountry;
     bool located = false;
@@ -135,7 +137,8 @@ void GeographyDashboard::updateMap()
             continue;
         const Dimension d = i == 0 ? Dimension::SrcCountry : Dimension::DstCountry;
         for (const auto& row : m_result.tops[std::size_t(i)].result.rows) {
-            const auto code = QString::fromStdString(decode::countryText(std::uint16_t(store::rollupKeyNumber(d, row.key))));
+            const auto code = QString::fromStdString(
+                decode::countryText(std::uint16_t(store::rollupKeyNumber(d, row.key))));
             if (code.isEmpty())
                 continue;
             byCountry[code].add(row.counters);
@@ -149,9 +152,10 @@ void GeographyDashboard::updateMap()
         texts[it.key()] = fmt::metricText(m_metric, values[it.key()]);
     }
     m_map->setCountryValues(values, texts);
-    m_map->setLegendTitle(QStringLiteral("%1 by country").arg(m_side == Side::Sources        ? QStringLiteral("Sources")
-                                                              : m_side == Side::Destinations ? QStringLiteral("Destinations")
-                                                                                             : QStringLiteral("Traffic")));
+    m_map->setLegendTitle(QStringLiteral("%1 by country")
+                              .arg(m_side == Side::Sources        ? QStringLiteral("Sources")
+                                   : m_side == Side::Destinations ? QStringLiteral("Destinations")
+                                                                  : QStringLiteral("Traffic")));
 
     QHash<std::uint32_t, store::Counters> byCity;
     for (int i = 2; i < 4; ++i) {
@@ -175,7 +179,8 @@ void GeographyDashboard::updateMap()
         p.valueText = fmt::metricText(m_metric, p.value);
         points.append(p);
     }
-    std::sort(points.begin(), points.end(), [](const MapPoint& a, const MapPoint& b) { return a.value > b.value; });
+    std::sort(points.begin(), points.end(),
+              [](const MapPoint& a, const MapPoint& b) { return a.value > b.value; });
     m_map->setPoints(points);
     m_map->setEmptyText(located || !points.isEmpty() ? QString() : setupHint());
 }

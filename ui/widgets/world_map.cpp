@@ -270,10 +270,10 @@ QByteArray WorldMap::geoJson() const
                                     {QStringLiteral("properties"), properties}});
     }
     for (const MapArc& a : m_arcs) {
-        QJsonObject geometry{{QStringLiteral("type"), QStringLiteral("LineString")},
-                             {QStringLiteral("coordinates"),
-                              QJsonArray{QJsonArray{a.from.longitude, a.from.latitude},
-                                         QJsonArray{a.to.longitude, a.to.latitude}}}};
+        QJsonObject geometry{
+            {QStringLiteral("type"), QStringLiteral("LineString")},
+            {QStringLiteral("coordinates"), QJsonArray{QJsonArray{a.from.longitude, a.from.latitude},
+                                                       QJsonArray{a.to.longitude, a.to.latitude}}}};
         QJsonObject properties{{QStringLiteral("from"), a.from.name},
                                {QStringLiteral("to"), a.to.name},
                                {QStringLiteral("value"), a.value}};
@@ -370,8 +370,9 @@ bool WorldMap::event(QEvent* event)
             name = c.name;
     const QString value = m_valueTexts.value(code);
     QToolTip::showText(help->globalPos(),
-                       value.isEmpty() ? QStringLiteral("%1 (%2): no traffic").arg(name, code)
-                                       : QStringLiteral("%1 (%2): %3\nClick to filter on it").arg(name, code, value),
+                       value.isEmpty()
+                           ? QStringLiteral("%1 (%2): no traffic").arg(name, code)
+                           : QStringLiteral("%1 (%2): %3\nClick to filter on it").arg(name, code, value),
                        this);
     return true;
 }
