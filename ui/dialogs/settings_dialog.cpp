@@ -1,6 +1,9 @@
 #include "settings_dialog.h"
 
+#include "core/enrich/enricher.h"
+
 #include <QCheckBox>
+#include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -92,6 +95,28 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const
     sv->addWidget(m_overrides, 1);
     sv->addLayout(sb);
 
+    // GeoIP: what the collector enriches flows with, and which databases that finds.
+    m_geoip =
+        new QCheckBox(QStringLiteral("Look addresses up (GeoIP, address classes, your networks)"), this);
+    m_geoip->setChecked(settings.geoip);
+    m_geoipPaths = new QLineEdit(settings.geoipPaths.join(QLatin1Char(';')), this);
+    m_geoipPaths->setPlaceholderText(QStringLiteral("more .mmdb files, separated by ;"));
+    m_networks = new QLineEdit(settings.networksPath, this);
+    m_networks->setPlaceholderText(QStringLiteral("file of CIDR,NAME[,ROLE[,SITE]] lines"));
+    m_geoipFound = new QLabel(this);
+    m_geoipFound->setWordWrap(true);
+    m_geoipFound->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* geo = new QGroupBox(QStringLiteral("GeoIP"), this);
+    auto* geoForm = new QFormLayout(geo);
+    geoForm->addRow(m_geoip);
+    geoForm->addRow(QStringLiteral("Databases:"), m_geoipPaths);
+    geoForm->addRow(QStringLiteral("Networks file:"), m_networks);
+    geoForm->addRow(m_geoipFound);
+    connect(m_geoip, &QCheckBox::toggled, this, &SettingsDialog::describeGeoip);
+    connect(m_geoipPaths, &QLineEdit::editingFinished, this, &SettingsDialog::describeGeoip);
+    connect(m_networks, &QLineEdit::editingFinished, this, &SettingsDialog::describeGeoip);
+    describeGeoip();
+
     auto* layout = new QVBoxLayout(this);
     if (viewOnly) {
         auto* note =
@@ -102,6 +127,7 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const
         layout->addWidget(note);
     }
     layout->addWidget(collector);
+    layout->addWidget(geo);
     layout->addWidget(sampling, 1);
     layout->addWidget(m_status);
     layout->addWidget(m_buttons);
@@ -148,6 +174,45 @@ void SettingsDialog::addOverrideRow(const AppSettings::SamplingOverrideSetting& 
     m_overrides->setCellWidget(row, 2, force);
 }
 
+void SettingsDialog::describeGeoip()
+{
+    if (!m_geoip->isChecked()) {
+        m_geoipFound->setText(QStringLiteral("Flows are stored without GeoIP data."));
+        return;
+    }
+    const AppSettings s = settings();
+    enrich::EnrichConfig config;
+    config.geoipPaths = s.geoipPaths;
+    config.networksPath = s.networksPath;
+    auto enricher = enrich::Enricher::create(config);
+    if (!enricher) {
+        m_geoipFound->setText(enricher.error().toHtmlEscaped());
+        return;
+    }
+    QStringList lines;
+    for (const auto& db : (*enricher)->databases())
+        lines << QStringLiteral("<b>%1</b> (%2 data, built %3, %4 tree nodes%5)<br><small>%6</small>")
+                     .arg(db.databaseType.toHtmlEscaped(),
+                          QString::fromLatin1(enrich::geoDatabaseKindName(db.kind)),
+                          QDateTime::fromSecsSinceEpoch(db.buildEpoch, Qt::UTC)
+                              .toString(QStringLiteral("yyyy-MM-dd")))
+                     .arg(db.nodeCount)
+                     .arg(db.ipVersion == 4 ? QStringLiteral(", IPv4 only") : QString(),
+                          db.path.toHtmlEscaped());
+    if (lines.isEmpty())
+        lines << QStringLiteral(
+                     "No GeoIP database found in %1. Run <code>./dev.sh geoip</code> for DB-IP's free "
+                     "city database, or add MaxMind GeoLite2 files.")
+                     .arg(enrich::defaultGeoipFolders().join(QStringLiteral(", ")).toHtmlEscaped());
+    if (!(*enricher)->networks().empty())
+        lines << QStringLiteral("%1 networks from %2")
+                     .arg((*enricher)->networks().networks().size())
+                     .arg(s.networksPath.toHtmlEscaped());
+    if ((*enricher)->usesDbIp())
+        lines << QString::fromLatin1(enrich::kDbIpAttribution);
+    m_geoipFound->setText(lines.join(QStringLiteral("<br>")));
+}
+
 AppSettings SettingsDialog::settings() const
 {
     AppSettings s;
@@ -157,6 +222,11 @@ AppSettings SettingsDialog::settings() const
     s.databasePath = m_database->text().trimmed();
     s.retentionDays = m_retention->value();
     s.maxSizeMb = m_maxSize->value();
+    s.geoip = m_geoip->isChecked();
+    for (const QString& path : m_geoipPaths->text().split(QLatin1Char(';'), Qt::SkipEmptyParts))
+        if (!path.trimmed().isEmpty())
+            s.geoipPaths << path.trimmed();
+    s.networksPath = m_networks->text().trimmed();
     for (int r = 0; r < m_overrides->rowCount(); ++r) {
         AppSettings::SamplingOverrideSetting o;
         o.exporter = m_overrides->item(r, 0) ? m_overrides->item(r, 0)->text().trimmed() : QString();

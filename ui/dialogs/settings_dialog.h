@@ -5,6 +5,7 @@
 #include <QDialog>
 
 class QDialogButtonBox;
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -35,12 +36,18 @@ signals:
 private:
     bool validateAndRequest();
     void addOverrideRow(const AppSettings::SamplingOverrideSetting& o);
+    /// Lists the databases the current GeoIP settings would use: type, build date, coverage.
+    void describeGeoip();
 
     QPlainTextEdit* m_endpoints;
     QLineEdit* m_database;
     QSpinBox* m_retention;
     QSpinBox* m_maxSize;
     QTableWidget* m_overrides;
+    QCheckBox* m_geoip;
+    QLineEdit* m_geoipPaths;
+    QLineEdit* m_networks;
+    QLabel* m_geoipFound;
     QLabel* m_status;
     QDialogButtonBox* m_buttons;
     QStringList m_problems;

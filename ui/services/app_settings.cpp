@@ -15,6 +15,9 @@ AppSettings AppSettings::load(QSettings& s)
     a.databasePath = s.value(QStringLiteral("collector/database")).toString();
     a.retentionDays = s.value(QStringLiteral("collector/retentionDays"), 0).toInt();
     a.maxSizeMb = s.value(QStringLiteral("collector/maxSizeMb"), 0).toInt();
+    a.geoip = s.value(QStringLiteral("geoip/enabled"), true).toBool();
+    a.geoipPaths = s.value(QStringLiteral("geoip/databases")).toStringList();
+    a.networksPath = s.value(QStringLiteral("geoip/networks")).toString();
     const int n = s.beginReadArray(QStringLiteral("sampling"));
     for (int i = 0; i < n; ++i) {
         s.setArrayIndex(i);
@@ -34,6 +37,9 @@ void AppSettings::save(QSettings& s) const
     s.setValue(QStringLiteral("collector/database"), databasePath);
     s.setValue(QStringLiteral("collector/retentionDays"), retentionDays);
     s.setValue(QStringLiteral("collector/maxSizeMb"), maxSizeMb);
+    s.setValue(QStringLiteral("geoip/enabled"), geoip);
+    s.setValue(QStringLiteral("geoip/databases"), geoipPaths);
+    s.setValue(QStringLiteral("geoip/networks"), networksPath);
     s.beginWriteArray(QStringLiteral("sampling"), int(samplingOverrides.size()));
     for (int i = 0; i < samplingOverrides.size(); ++i) {
         s.setArrayIndex(i);
@@ -125,6 +131,12 @@ collect::CollectorConfig AppSettings::collectorConfig() const
     c.writer.retentionSeconds = std::int64_t(retentionDays) * 86400;
     c.writer.maxDatabaseBytes = std::int64_t(maxSizeMb) * 1024 * 1024;
     c.samplingOverrides = overrides();
+    if (geoip) {
+        enrich::EnrichConfig e;
+        e.geoipPaths = geoipPaths;
+        e.networksPath = networksPath;
+        c.enrich = e;
+    }
     return c;
 }
 
