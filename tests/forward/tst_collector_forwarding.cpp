@@ -3,6 +3,7 @@
 
 #include "support/fake_openobserve.h"
 #include "support/forward_fixtures.h"
+#include "support/test_paths.h"
 
 #include "core/collect/collector.h"
 
@@ -10,7 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -198,6 +201,53 @@ private slots:
         QCOMPARE(fake.recordCount(), 50);
         QCOMPARE(eachFlowOnce(fake.records(), 5), QString());
         QCOMPARE(collector.lastSnapshot().forward->counters.delivered, std::uint64_t(50));
+    }
+
+    void geoFieldsUnderOpenObserveNames()
+    {
+        // With GeoIP configured, forwarded records carry OpenObserve's enrichment fields, so its
+        // published Geography dashboard works without a server-side function.
+        const QString city = QDir(test::geoDir()).filePath(QStringLiteral("GeoLite2-City-Test.mmdb"));
+        if (!QFile::exists(city))
+            QSKIP("GeoIP test databases not found (set FLOWLENS_GEO)");
+        QTemporaryDir dir;
+        FakeOpenObserve fake;
+        QVERIFY(fake.listen());
+        auto config = collectorConfig(dir.filePath(QStringLiteral("g.db")), fake);
+        enrich::EnrichConfig geo;
+        geo.searchDefaultFolders = false;
+        geo.geoipPaths = {city, QDir(test::geoDir()).filePath(QStringLiteral("GeoLite2-ASN-Test.mmdb"))};
+        config.enrich = geo;
+        collect::Collector collector;
+        auto bound = collector.start(config);
+        QVERIFY2(bound.has_value(), bound ? "" : qPrintable(bound.error()));
+        auto datagram = v5Datagram(1, 0);
+        put32(datagram, 24, 0x027da0d8u); // 2.125.160.216: Boxford, England, GB
+        put32(datagram, 28, 0x01800001u); // 1.128.0.1: AS1221 Telstra
+        static const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(bound->front().endpoint.port);
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::sendto(fd, datagram.data(), datagram.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        QTRY_COMPARE_WITH_TIMEOUT(collector.lastSnapshot().writer.flowsStored, std::uint64_t(1), 10000);
+        QVERIFY(collector.stop().has_value());
+        QCOMPARE(fake.recordCount(), 1);
+        const QJsonObject r = fake.records().front();
+        QCOMPARE(r.value(QStringLiteral("src_geo_city_name")).toString(), QStringLiteral("Boxford"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_country_code")).toString(), QStringLiteral("GB"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_country_name")).toString(),
+                 QStringLiteral("United Kingdom"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_continent_code")).toString(), QStringLiteral("EU"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_region_name")).toString(), QStringLiteral("England"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_timezone")).toString(), QStringLiteral("Europe/London"));
+        QCOMPARE(r.value(QStringLiteral("src_geo_latitude")).toDouble(), 51.75);
+        QCOMPARE(r.value(QStringLiteral("src_geo_longitude")).toDouble(), -1.25);
+        QCOMPARE(r.value(QStringLiteral("dst_asn_autonomous_system_number")).toInteger(), 1221);
+        QCOMPARE(r.value(QStringLiteral("dst_asn_autonomous_system_organization")).toString(),
+                 QStringLiteral("Telstra Pty Ltd"));
+        QCOMPARE(r.value(QStringLiteral("src_addr_class")).toString(), QStringLiteral("public"));
+        QVERIFY(!r.contains(QStringLiteral("dst_geo_city_name"))); // unknown: left out, never null
     }
 
     void badForwardConfigFailsTheStart()
