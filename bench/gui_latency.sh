@@ -39,8 +39,10 @@ wait "$app" 2>/dev/null || true
 
 final=$(grep 'latency probe:' "$probe" | tail -1)
 [ -n "$final" ] || { echo "gui_latency: no probe report; see $work/app.log" >&2; cat "$work/app.log" >&2; exit 1; }
-longest=$(echo "$final" | sed -n 's/.*lateness: longest \([0-9.]*\) ms.*/\1/p')
-p99=$(echo "$final" | sed -n 's/.*lateness: .* p99 \([0-9.]*\),.*/\1/p')
+lateness=${final#*lateness: }
+lateness=${lateness%%|*}
+longest=$(echo "$lateness" | sed -n 's/^longest \([0-9.]*\) ms.*/\1/p')
+p99=$(echo "$lateness" | sed -n 's/.* p99 \([0-9.]*\),.*/\1/p')
 busy=$(echo "$final" | sed -n 's/.*busy: longest \([0-9.]*\) ms.*/\1/p')
 stalls=$(grep -c ' stall of ' "$probe" || true)
 offered=$(awk '/^offered/{print $2}' "$work/sender.log")
