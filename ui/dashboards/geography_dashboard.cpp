@@ -46,8 +46,7 @@ GeographyDashboard::GeographyDashboard(QWidget* parent)
     m_sideBox->setCurrentIndex(int(m_side));
     barLayout->addWidget(m_sideBox);
     barLayout->addStretch(1);
-    if (auto* layout = qobject_cast<QVBoxLayout*>(m_map->parentWidget()->layout()))
-        layout->insertWidget(layout->indexOf(m_map), bar);
+    m_mapPanel->setToolbar(bar);
     connect(m_sideBox, &QComboBox::currentIndexChanged, this, [this](int i) { setSide(Side(i)); });
     connect(m_map, &WorldMap::countryClicked, this, [this](const QString& code) {
         const QString prefix = m_side == Side::Sources        ? QStringLiteral("src ")

@@ -43,6 +43,12 @@ MapPanel::MapPanel(const QString& title, WorldMap* map, QWidget* parent)
     menu()->addAction(QStringLiteral("Reset zoom"), m_map, &WorldMap::resetView);
 }
 
+void MapPanel::setToolbar(QWidget* toolbar)
+{
+    toolbar->setParent(this);
+    contentLayout()->insertWidget(0, toolbar);
+}
+
 ExportCaption MapPanel::caption() const
 {
     ExportCaption c;

@@ -17,6 +17,8 @@ public:
     MapPanel(const QString& title, WorldMap* map, QWidget* parent = nullptr);
 
     WorldMap* map() const { return m_map; }
+    /// Puts a row of controls (e.g. "Colour by") above the map; the panel takes ownership.
+    void setToolbar(QWidget* toolbar);
     ExportCaption caption() const;
     QByteArray render(const ExportOptions& options) const;
     /// Renders now and writes the file on a pool thread; reports through message().
