@@ -182,16 +182,25 @@ Result<void> FlowWriter::setEnricher(std::unique_ptr<enrich::Enricher> enricher)
             return fail(QStringLiteral("reading the GeoIP dictionaries of %1: %2")
                             .arg(m_db->path(), existing.error()));
         enricher->seed(*existing);
-        // Which databases the stored fields come from (attributions, the settings page).
-        std::string sources;
+        // Which databases the stored fields come from (attributions): every database any run used,
+        // since its data stays in the store.
+        std::vector<std::string> lines = existing->sources;
         for (const auto& info : enricher->databases()) {
-            sources += (info.flatSchema ? info.databaseType + QStringLiteral(" (dbip)") : info.databaseType)
-                           .toStdString();
-            sources += '\t' + info.path.toStdString() + '\n';
+            const std::string line =
+                (info.flatSchema ? info.databaseType + QStringLiteral(" (dbip)") : info.databaseType)
+                    .toStdString() +
+                '\t' + info.path.toStdString();
+            if (std::find(lines.begin(), lines.end(), line) == lines.end())
+                lines.push_back(line);
         }
-        const auto* bytes = reinterpret_cast<const std::byte*>(sources.data());
-        setDecoderState(QString::fromLatin1(kGeoSourcesState),
-                        std::vector<std::byte>(bytes, bytes + sources.size()));
+        if (!lines.empty()) {
+            std::string sources;
+            for (const std::string& line : lines)
+                sources += line + '\n';
+            const auto* bytes = reinterpret_cast<const std::byte*>(sources.data());
+            setDecoderState(QString::fromLatin1(kGeoSourcesState),
+                            std::vector<std::byte>(bytes, bytes + sources.size()));
+        }
     }
     m_enricher = std::move(enricher);
     return {};

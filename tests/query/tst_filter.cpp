@@ -314,8 +314,8 @@ private slots:
         QTest::newRow("after src")
             << QStringLiteral("src prot 80") << 4 << 4
             << QStringLiteral(
-                   "expected \"ip\", \"host\", \"net\", \"port\", \"as\", \"vlan\", \"mask\" or \"mac\" "
-                   "after \"src\", found \"prot\" (did you mean 'port'?)");
+                   "expected \"ip\", \"host\", \"net\", \"port\", \"as\", \"vlan\", \"mask\", \"mac\" or "
+                   "\"country\" after \"src\", found \"prot\" (did you mean 'port'?)");
         QTest::newRow("after in") << QStringLiteral("in port 3") << 3 << 4
                                   << QStringLiteral("expected \"if\" after \"in\", found \"port\"");
         QTest::newRow("bgp without next") << QStringLiteral("bgp ip 1.2.3.4") << 4 << 2
@@ -877,8 +877,11 @@ private slots:
                                << names({"src_addr", "dst_addr", "dst_port"});
         QTest::newRow("vlan") << QStringLiteral("vlan 1") << scaled
                               << names({"src_vlan", "dst_vlan", "vlan_id"});
-        QTest::newRow("interfaces and as") << QStringLiteral("if 1 or as 2 or next as 3") << scaled
-                                           << names({"in_if", "out_if", "src_as", "dst_as", "next_hop_as"});
+        QTest::newRow("interfaces and as") << QStringLiteral("if 1 or as 2 or next as 3")
+                                           << scaled
+                                           // "as" matches the exporter's AS or the one GeoIP looked up.
+                                           << names({"in_if", "out_if", "src_as", "dst_as", "next_hop_as",
+                                                     "src_lookup_as", "dst_lookup_as"});
         QTest::newRow("sampled") << QStringLiteral("sampled") << scaled << names({"sampling_rate"});
         QTest::newRow("constant folded away")
             << QStringLiteral("port < 0 and proto tcp") << scaled << QStringList();
