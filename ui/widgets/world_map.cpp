@@ -47,10 +47,23 @@ QList<MapCountry> loadCountries()
                 if (comma > 0)
                     ring.append(QPointF(p.left(comma).toDouble(), p.mid(comma + 1).toDouble()));
             }
+            // Rings crossing the antimeridian (Chukotka, Fiji) hold points at both -180 and 180: drawn
+            // as they are they would span the whole map. Move their western half east of 180.
+            double west = 180, east = -180;
+            for (const QPointF& p : ring) {
+                west = std::min(west, p.x());
+                east = std::max(east, p.x());
+            }
+            if (east - west > 180)
+                for (QPointF& p : ring)
+                    if (p.x() < 0)
+                        p.rx() += 360;
             if (ring.size() >= 3)
                 out.last().rings.append(ring);
         }
     }
+    // The map ends at 58°S: Antarctica would only be a band along the bottom edge.
+    out.removeIf([](const MapCountry& c) { return c.code == QLatin1String("AQ"); });
     return out;
 }
 
