@@ -317,12 +317,14 @@ private slots:
     void migratesASchema2Database()
     {
         // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
-        // forwarding tables.
+        // forwarding tables (and none of the GeoIP tables of schema 4). It is brought to the current
+        // schema.
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("o.db"));
         QCOMPARE(test::storeFlows(db, 0, 250, 100), QString());
         QVERIFY(exec(db, R"sql(
             DROP TRIGGER forward_gaps_on_delete;
+            DROP TABLE geo_cities; DROP TABLE geo_as; DROP TABLE net_names;
             DROP TABLE forward_state; DROP TABLE forward_gaps; DROP TABLE forward_rejected; DROP TABLE forward_log;
             CREATE TABLE flow_blocks_v2(id INTEGER PRIMARY KEY, t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,
                                         n INTEGER NOT NULL, data BLOB NOT NULL);
@@ -337,7 +339,7 @@ private slots:
         auto d = store::Database::open(db, store::Database::Mode::ReadOnly);
         auto version = d->prepare("PRAGMA user_version");
         QVERIFY(version->step());
-        QCOMPARE(version->columnInt(0), 3);
+        QCOMPARE(version->columnInt(0), 4);
         auto ddl = d->prepare("SELECT sql FROM sqlite_master WHERE name='flow_blocks'");
         QVERIFY(ddl->step());
         QVERIFY2(ddl->columnText(0).contains(QStringLiteral("AUTOINCREMENT")),
