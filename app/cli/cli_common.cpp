@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include "core/util/build_info.h"
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +12,13 @@
 #include <QSocketNotifier>
 
 namespace flowlens::cli {
+
+QString versionText()
+{
+    const BuildInfo b = BuildInfo::current();
+    return QStringLiteral("flowlens-cli %1\nBuild: %2\nLibraries: %3\n")
+        .arg(b.version, b.buildLine(), b.librariesLine());
+}
 
 namespace {
 int g_signalFd[2] = {-1, -1};
@@ -51,7 +60,7 @@ int parseOrExit(QCommandLineParser& parser, const QStringList& args, const QStri
         return kExitOk;
     }
     if (parser.isSet(version)) {
-        printOut(QStringLiteral("flowlens-cli %1\n").arg(QStringLiteral(FLOWLENS_VERSION)));
+        printOut(versionText());
         return kExitOk;
     }
     return -1;

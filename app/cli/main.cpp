@@ -47,7 +47,7 @@ int main(int argc, char** argv)
         return kExitOk;
     }
     if (command == QLatin1String("--version")) {
-        printOut(QStringLiteral("flowlens-cli %1\n").arg(QStringLiteral(FLOWLENS_VERSION)));
+        printOut(versionText());
         return kExitOk;
     }
     if (command == QLatin1String("collect"))
