@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QCoreApplication>
 #include <QSocketNotifier>
 
 namespace flowlens::cli {
@@ -56,7 +57,12 @@ int parseOrExit(QCommandLineParser& parser, const QStringList& args, const QStri
         return kExitUsage;
     }
     if (parser.isSet(help)) {
-        printOut(parser.helpText());
+        // Qt names the program by its path; the usage line should read as the user types it.
+        QString text = parser.helpText();
+        const QString program = QStringLiteral("Usage: ") + QCoreApplication::arguments().value(0);
+        if (text.startsWith(program))
+            text.replace(0, program.size(), QStringLiteral("Usage: flowlens-cli ") + args.value(0));
+        printOut(text);
         return kExitOk;
     }
     if (parser.isSet(version)) {
