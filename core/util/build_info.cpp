@@ -1,13 +1,17 @@
 #include "build_info.h"
 
-#include "flowlens_build_id.h"
-
 #include <maxminddb.h>
 #include <pcap/pcap.h>
 #include <sqlite3.h>
 #include <zstd.h>
 
 #include <QtGlobal>
+
+// Defined in the flowlens_build_id object library (generated at build time) that only the programs
+// link, so a new commit relinks two programs rather than everything that links flowlens_core.
+// Weak: where it is not linked (most tests) the description and date are empty.
+extern "C" const char* flowlensGitDescribe() __attribute__((weak));
+extern "C" const char* flowlensBuildDate() __attribute__((weak));
 
 namespace flowlens {
 
@@ -43,8 +47,10 @@ BuildInfo BuildInfo::current()
 {
     BuildInfo b;
     b.version = QStringLiteral(FLOWLENS_VERSION);
-    b.gitDescribe = QStringLiteral(FLOWLENS_GIT_DESCRIBE);
-    b.buildDate = QStringLiteral(FLOWLENS_BUILD_DATE);
+    if (flowlensGitDescribe)
+        b.gitDescribe = QString::fromLatin1(flowlensGitDescribe());
+    if (flowlensBuildDate)
+        b.buildDate = QString::fromLatin1(flowlensBuildDate());
     b.compiler = compilerName();
     b.qtBuildVersion = QStringLiteral(QT_VERSION_STR);
     b.libraries = {
@@ -59,8 +65,12 @@ BuildInfo BuildInfo::current()
 
 QString BuildInfo::buildLine() const
 {
-    const QString git = gitDescribe.isEmpty() ? QString() : QStringLiteral("git %1, ").arg(gitDescribe);
-    return git % QStringLiteral("built %1 with %2").arg(buildDate, compiler);
+    QStringList parts;
+    if (!gitDescribe.isEmpty())
+        parts << QStringLiteral("git ") + gitDescribe;
+    parts << (buildDate.isEmpty() ? QStringLiteral("built") : QStringLiteral("built ") + buildDate) +
+                 QStringLiteral(" with ") + compiler;
+    return parts.join(QStringLiteral(", "));
 }
 
 QString BuildInfo::librariesLine() const

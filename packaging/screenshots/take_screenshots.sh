@@ -2,8 +2,8 @@
 # take_screenshots.sh BUILD_DIR [SECONDS]
 # Takes the AppStream screenshots (packaging/screenshots/*.png, referenced by the metainfo) from the
 # real app: a private X server (Xvfb), FlowLens collecting on a loopback port while three
-# synthetic exporters (NetFlow v9, IPFIX, sFlow from flowlens-cli gen) send it traffic for SECONDS
-# (default 240), then one picture per dashboard at 1600x900.
+# synthetic exporters (NetFlow v9, IPFIX, sFlow from flowlens-cli gen) send it traffic; after
+# SECONDS (default 240), while they still send, one picture per dashboard at 1600x900.
 # Needs: xvfb (Xvfb), xdotool, imagemagick (import). Settings and data live in a temporary folder.
 set -eu
 build=$(cd "$1" && pwd)
@@ -42,28 +42,30 @@ until window=$(xdotool search --name '^FlowLens' 2>/dev/null | head -n 1) && [ -
     sleep 1
 done
 xdotool windowmove "$window" 0 0 windowsize "$window" 1600 900
+# No window manager: give the window the keyboard focus so XTEST key presses reach it.
+xdotool windowfocus --sync "$window"
 
 gen=$build/app/flowlens-cli
-"$gen" gen --target "127.0.0.1:$port" --proto v9 --rate 1500 --duration "$seconds" --seed 1 >/dev/null &
+"$gen" gen --target "127.0.0.1:$port" --proto v9 --rate 1500 --duration "$((seconds + 90))" --seed 1 >/dev/null &
 pids="$pids $!"
-"$gen" gen --target "127.0.0.1:$port" --proto ipfix --rate 900 --duration "$seconds" --seed 2 --domain 7 >/dev/null &
+"$gen" gen --target "127.0.0.1:$port" --proto ipfix --rate 900 --duration "$((seconds + 90))" --seed 2 --domain 7 >/dev/null &
 pids="$pids $!"
-"$gen" gen --target "127.0.0.1:$port" --proto sflow --rate 400 --duration "$seconds" --seed 3 --sampling 64 >/dev/null &
+"$gen" gen --target "127.0.0.1:$port" --proto sflow --rate 400 --duration "$((seconds + 90))" --seed 3 --sampling 64 >/dev/null &
 pids="$pids $!"
 sleep "$seconds"
 
 shot() {
-    xdotool windowactivate --sync "$window" 2>/dev/null || true
-    xdotool key --window "$window" "$1"
+    xdotool key "$1"
     sleep 6
     import -window root "$out/$2.png"
     echo "wrote $out/$2.png"
 }
 shot ctrl+1 overview
 shot ctrl+2 talkers
-xdotool key --window "$window" ctrl+l
-xdotool type --window "$window" --delay 40 'proto tcp or proto udp'
-xdotool key --window "$window" Return
+xdotool key ctrl+3
+xdotool key ctrl+l
+xdotool type --delay 40 'dst port in [53 80 443 8080]'
+xdotool key Return
 shot ctrl+3 ports
-xdotool key --window "$window" ctrl+shift+l
+xdotool key ctrl+shift+l
 shot ctrl+5 flows
