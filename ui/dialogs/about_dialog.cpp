@@ -52,7 +52,7 @@ AboutDialog::AboutDialog(const QStringList& geoDatabaseTypes, QWidget* parent)
     }
     QString data;
     for (const DataAttribution& c : credits)
-        data += QStringLiteral("<tr><td>%1</td><td>%2 <a href=\"%3\">%3</a></td></tr>")
+        data += QStringLiteral("<tr><td>%1:</td><td>%2 <a href=\"%3\">%3</a></td></tr>")
                     .arg(c.what.toHtmlEscaped(), c.text.toHtmlEscaped(), c.url.toHtmlEscaped());
 
     auto* icon = new QLabel(this);
@@ -67,8 +67,8 @@ AboutDialog::AboutDialog(const QStringList& geoDatabaseTypes, QWidget* parent)
         QStringLiteral("<h2>FlowLens %1</h2>"
                        "<p>NetFlow v5/v9, IPFIX and sFlow traffic analyzer.</p>"
                        "<p>Build: %2</p>"
-                       "<h4>Libraries</h4><table cellspacing=\"0\" cellpadding=\"2\">%3</table>"
-                       "<h4>Data</h4><table cellspacing=\"0\" cellpadding=\"2\">%4</table>")
+                       "<h4>Libraries</h4><table cellspacing=\"0\" cellpadding=\"3\">%3</table>"
+                       "<h4>Data</h4><table cellspacing=\"0\" cellpadding=\"3\">%4</table>")
             .arg(build.version.toHtmlEscaped(), build.buildLine().toHtmlEscaped(), libraries, data));
 
     m_report = QStringLiteral("FlowLens %1\nBuild: %2\nLibraries: %3\n")
