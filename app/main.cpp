@@ -6,12 +6,18 @@
 #include "ui/services/app_settings.h"
 #include "ui/services/collector_controller.h"
 #include "ui/services/latency_probe.h"
+#include "ui/services/single_instance.h"
 
 #include "core/query/query_service.h"
+#include "core/util/build_info.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -19,12 +25,16 @@
 #include <QPalette>
 #include <QScreen>
 #include <QSettings>
+#include <QSocketNotifier>
 #include <QStyle>
 #include <QStyleFactory>
 
 using namespace flowlens;
 
 namespace {
+
+/// Reverse-DNS application id: desktop entry, AppStream id, icon name, single-instance socket.
+constexpr char kAppId[] = "io.github.flowlens.FlowLens";
 
 /// True for runs that show no window: a headless export, --help, --version.
 bool wantsHeadless(int argc, char** argv)
@@ -62,6 +72,33 @@ QPalette darkPalette()
     return p;
 }
 
+int g_signalPipe[2] = {-1, -1};
+
+/// SIGTERM, SIGINT and SIGHUP end the app like closing its window (the collector commits what it
+/// holds), not like a crash. The handler only writes a byte; the event loop does the rest.
+void installQuitOnSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    auto* notifier = new QSocketNotifier(g_signalPipe[1], QSocketNotifier::Read, qApp);
+    QObject::connect(notifier, &QSocketNotifier::activated, qApp, [notifier] {
+        char c = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[1], &c, 1);
+        notifier->setEnabled(false);
+        std::fprintf(stderr, "flowlens: stopping (signal); storing what was received\n");
+        QApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = [](int) {
+        const char c = 1;
+        [[maybe_unused]] const auto n = ::write(g_signalPipe[0], &c, 1);
+    };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        ::sigaction(sig, &sa, nullptr);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -75,7 +112,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("FlowLens"));
     QApplication::setApplicationVersion(QStringLiteral(FLOWLENS_VERSION));
     QApplication::setApplicationDisplayName(QStringLiteral("FlowLens"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("flowlens"));
+    // Wayland's app id and the desktop entry the shell matches the window with.
+    QGuiApplication::setDesktopFileName(QLatin1String(kAppId));
 
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
@@ -84,7 +122,9 @@ int main(int argc, char** argv)
         "Headless export: flowlens --db FILE --export overview|talkers|ports|geography|flows|exporters "
         "--out FILE.png|.svg|.pdf [--since T] [--until T] [--filter EXPR] [--width W --height H]"));
     p.addHelpOption();
-    p.addVersionOption();
+    // Our own --version: Qt's prints one line, a bug report wants the build and library versions too.
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Displays version information."));
     const QCommandLineOption db(QStringLiteral("db"),
                                 QStringLiteral("Database file (default: the one in Settings, "
                                                "else the data folder)."),
@@ -123,8 +163,15 @@ int main(int argc, char** argv)
     const QCommandLineOption palette(QStringLiteral("palette"),
                                      QStringLiteral("light or dark instead of the system palette."),
                                      QStringLiteral("NAME"));
-    p.addOptions({db, noListen, exportOpt, out, since, until, filter, width, height, dpi, metric, palette});
+    p.addOptions(
+        {version, db, noListen, exportOpt, out, since, until, filter, width, height, dpi, metric, palette});
     p.process(app);
+    if (p.isSet(version)) {
+        const BuildInfo b = BuildInfo::current();
+        std::printf("flowlens %s\nBuild: %s\nLibraries: %s\n", qPrintable(b.version),
+                    qPrintable(b.buildLine()), qPrintable(b.librariesLine()));
+        return 0;
+    }
 
     if (p.isSet(palette)) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -165,6 +212,32 @@ int main(int argc, char** argv)
         }
     }
 
+    // One collecting FlowLens per user: a second start shows the running window instead of failing
+    // to bind the ports. A --no-listen viewer binds nothing and may run beside it.
+    std::unique_ptr<ui::SingleInstance> instance;
+    if (!p.isSet(noListen)) {
+        instance = std::make_unique<ui::SingleInstance>(QLatin1String(kAppId));
+        switch (instance->start()) {
+        case ui::SingleInstance::Role::Secondary:
+            std::fprintf(
+                stderr,
+                "flowlens: FlowLens is already running (process %lld); brought its window to the front.\n"
+                "flowlens: use --no-listen --db FILE to view another database beside it.\n",
+                static_cast<long long>(instance->otherPid()));
+            return 0;
+        case ui::SingleInstance::Role::Unreachable:
+            std::fprintf(stderr,
+                         "flowlens: FlowLens is already running (process %lld) but does not answer; "
+                         "close it (or end that process) and start again.\n",
+                         static_cast<long long>(instance->otherPid()));
+            return 1;
+        case ui::SingleInstance::Role::Primary:
+            if (!instance->warning().isEmpty())
+                std::fprintf(stderr, "flowlens: %s\n", qPrintable(instance->warning()));
+            break;
+        }
+    }
+
     QSettings settings;
     ui::MainWindowOptions options;
     options.settings = ui::AppSettings::load(settings);
@@ -191,6 +264,13 @@ int main(int argc, char** argv)
         const QRect screen = window.screen()->availableGeometry();
         window.resize(screen.size() * 0.9);
     }
+    if (instance) {
+        QObject::connect(instance.get(), &ui::SingleInstance::activationRequested, &window, [&window] {
+            std::fprintf(stderr, "flowlens: another start asked for this window; bringing it to the front\n");
+            window.bringToFront();
+        });
+    }
+    installQuitOnSignals();
     window.show();
     return QApplication::exec();
 }
