@@ -23,6 +23,7 @@ class QueryService;
 
 namespace flowlens::ui {
 
+class AboutDialog;
 class DemoTraffic;
 class FilterBar;
 class FlowsDashboard;
@@ -40,6 +41,7 @@ struct MainWindowOptions
     AppSettings settings;           ///< persisted settings (collector endpoints, retention, …)
     int refreshIntervalMs = 2000;   ///< live refresh
     bool traceTimings = false;      ///< print how long applying each result takes (latency investigations)
+    QStringList geoDatabaseTypes;   ///< `database_type` of the GeoIP databases in use (credited in About)
     SecretStore* secrets = nullptr; ///< the forwarding secret's store (owned by main); null: none
 };
 
@@ -73,6 +75,9 @@ public:
     bool canGoBack() const { return m_history.canGoBack(); }
     void goBack();
     void goForward();
+    /// Shows the window un-minimised and asks the window manager to raise and focus it (a second
+    /// start of the app lands here).
+    void bringToFront();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -95,6 +100,7 @@ private:
     void updateNavigationActions();
     void exportDashboard(const QString& format);
     void openSettings();
+    void openAbout();
     void applySettings(const AppSettings& settings);
     void loadForwardSecret();
     void storeForwardSecret(const QString& secret);
@@ -130,8 +136,12 @@ private:
     QLabel* m_dropLabel = nullptr;
     QLabel* m_dbLabel = nullptr;
     QLabel* m_forwardLabel = nullptr;
+    QLabel* m_storeLabel = nullptr;  ///< the writer cannot store (disk full, read-only, ...)
+    QLabel* m_noticeLabel = nullptr; ///< the previous run did not stop cleanly (until dismissed)
+    bool m_noticeDismissed = false;
     DemoTraffic* m_demo = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
+    QPointer<AboutDialog> m_aboutDialog;
     CollectorStatus m_collectorStatus;
     collect::CollectorSnapshot m_lastSnapshot;
     bool m_haveSnapshot = false;
