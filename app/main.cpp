@@ -6,6 +6,7 @@
 #include "ui/services/app_settings.h"
 #include "ui/services/collector_controller.h"
 #include "ui/services/latency_probe.h"
+#include "ui/services/secret_store.h"
 #include "ui/services/single_instance.h"
 
 #include "core/query/query_service.h"
@@ -251,12 +252,17 @@ int main(int argc, char** argv)
         options.traceTimings = true;
     }
 
+    // The keychain when a desktop provides one, else a 0600 file (the Forwarding page says which).
+    ui::SecretStore secrets(true);
+    options.secrets = &secrets;
     query::QueryService queries(options.databasePath, 2);
     std::unique_ptr<ui::CollectorController> collector;
     if (!options.viewOnly) {
         collector = std::make_unique<ui::CollectorController>();
         collect::CollectorConfig config = options.settings.collectorConfig();
         config.databasePath = options.databasePath;
+        // Collection starts at once; forwarding joins when the keychain has given the secret.
+        config.forward.reset();
         collector->apply(config);
     }
     ui::MainWindow window(&queries, collector.get(), options);

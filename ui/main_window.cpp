@@ -13,6 +13,7 @@
 #include "ui/export/image_export.h"
 #include "ui/format.h"
 #include "ui/services/demo_traffic.h"
+#include "ui/services/secret_store.h"
 #include "ui/widgets/filter_bar.h"
 #include "ui/widgets/metric_switch.h"
 #include "ui/widgets/time_range_bar.h"
@@ -99,6 +100,11 @@ MainWindow::MainWindow(query::QueryService* queries, CollectorController* collec
         connect(m_collector, &CollectorController::statusChanged, this, &MainWindow::onCollectorStatus);
         connect(m_collector, &CollectorController::snapshotReady, this, &MainWindow::onCollectorSnapshot);
         onCollectorStatus(m_collector->status());
+        connect(
+            m_collector, &CollectorController::forwardApplied, this, [this](bool ok, const QString& error) {
+                if (!ok && !m_settingsDialog)
+                    statusBar()->showMessage(QStringLiteral("Forwarding not started: %1").arg(error), 15000);
+            });
     } else {
         CollectorStatus s;
         s.databasePath = m_options.databasePath;
@@ -113,6 +119,8 @@ MainWindow::MainWindow(query::QueryService* queries, CollectorController* collec
                                            ? QStringLiteral("Demo traffic finished.")
                                            : QStringLiteral("Demo traffic failed: %1").arg(error));
     });
+
+    loadForwardSecret();
 
     m_liveTimer->setInterval(m_options.refreshIntervalMs);
     connect(m_liveTimer, &QTimer::timeout, this, [this] {
@@ -783,8 +791,8 @@ void MainWindow::openSettings()
         m_settingsDialog->activateWindow();
         return;
     }
-    m_settingsDialog =
-        new SettingsDialog(m_options.settings, m_options.viewOnly, m_options.databasePath, this);
+    m_settingsDialog = new SettingsDialog(m_options.settings, m_options.viewOnly, m_options.databasePath,
+                                          m_options.secrets, this);
     m_settingsDialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_settingsDialog, &SettingsDialog::applyRequested, this, &MainWindow::applySettings);
     m_settingsDialog->show();
@@ -794,45 +802,108 @@ void MainWindow::applySettings(const AppSettings& settings)
 {
     const AppSettings previous = m_options.settings;
     auto persist = [this, settings] {
+        const QString oldSecret = m_options.settings.forward.secret;
         m_options.settings = settings;
         QSettings s;
         settings.save(s);
+        if (settings.forward.secret != oldSecret)
+            storeForwardSecret(settings.forward.secret);
+    };
+    auto report = [this](bool ok, const QString& error) {
+        if (m_settingsDialog)
+            m_settingsDialog->setApplyResult(ok, error);
+        else if (!ok)
+            statusBar()->showMessage(QStringLiteral("Settings not applied: %1").arg(error), 10000);
     };
     if (!m_collector) {
         persist();
-        if (m_settingsDialog)
-            m_settingsDialog->setApplyResult(true, QString());
+        report(true, QString());
         return;
     }
-    // Sampling overrides apply to the running collector; the rest needs a restart.
+    // Sampling overrides and forwarding apply to the running collector; the rest needs a restart.
     AppSettings a = previous, b = settings;
     a.samplingOverrides.clear();
     b.samplingOverrides.clear();
-    if (a == b) {
+    a.forward = b.forward = {};
+    const bool forwardChanged = !(previous.forward == settings.forward);
+    if (a == b && (!forwardChanged || m_collector->status().running)) {
         m_collector->setSamplingOverrides(settings.overrides());
-        persist();
-        if (m_settingsDialog)
-            m_settingsDialog->setApplyResult(true, QString());
+        if (!forwardChanged) {
+            persist();
+            report(true, QString());
+            return;
+        }
+        auto* connection = new QMetaObject::Connection;
+        *connection = connect(m_collector, &CollectorController::forwardApplied, this,
+                              [this, connection, persist, report](bool ok, const QString& error) {
+                                  disconnect(*connection);
+                                  delete connection;
+                                  if (ok)
+                                      persist();
+                                  report(ok, error);
+                              });
+        m_collector->setForward(settings.forward.enabled ? std::optional(settings.forward.config())
+                                                         : std::nullopt);
         return;
     }
     auto* connection = new QMetaObject::Connection;
     *connection = connect(m_collector, &CollectorController::applied, this,
-                          [this, connection, persist](bool ok, const QString& error) {
+                          [connection, persist, report](bool ok, const QString& error) {
                               disconnect(*connection);
                               delete connection;
                               if (ok)
                                   persist();
-                              if (m_settingsDialog)
-                                  m_settingsDialog->setApplyResult(ok, error);
-                              else if (!ok)
-                                  statusBar()->showMessage(
-                                      QStringLiteral("Settings not applied: %1").arg(error), 10000);
+                              report(ok, error);
                           });
     collect::CollectorConfig config = settings.collectorConfig();
     // A session started with --db keeps its file unless the database setting itself changed.
     if (settings.databasePath == previous.databasePath)
         config.databasePath = m_options.databasePath;
     m_collector->apply(config);
+}
+
+void MainWindow::loadForwardSecret()
+{
+    if (!m_options.secrets) {
+        m_secretLoaded = true;
+        return;
+    }
+    QPointer<MainWindow> self(this);
+    m_options.secrets->read(SecretStore::forwardKey(), [self](const Result<QString>& secret) {
+        if (!self)
+            return;
+        self->m_secretLoaded = true;
+        if (!secret) {
+            self->statusBar()->showMessage(QStringLiteral("Forwarding: %1").arg(secret.error()), 15000);
+            return;
+        }
+        AppSettings::ForwardSettings& forward = self->m_options.settings.forward;
+        forward.secret = *secret;
+        // The collector started without forwarding (the secret was not known yet); add it now.
+        if (!self->m_collector || !forward.enabled)
+            return;
+        if (const QString problem = forward.problem(); !problem.isEmpty()) {
+            self->statusBar()->showMessage(
+                QStringLiteral("Forwarding is on but not started: %1 Open Settings → Forwarding.")
+                    .arg(problem),
+                15000);
+            return;
+        }
+        self->m_collector->setForward(forward.config());
+    });
+}
+
+void MainWindow::storeForwardSecret(const QString& secret)
+{
+    // An empty field before the stored secret was read is not a wish to delete it.
+    if (!m_options.secrets || (secret.isEmpty() && !m_secretLoaded))
+        return;
+    QPointer<MainWindow> self(this);
+    m_options.secrets->write(SecretStore::forwardKey(), secret, [self](const Result<void>& r) {
+        if (self && !r)
+            self->statusBar()->showMessage(
+                QStringLiteral("The forwarding secret was not saved: %1").arg(r.error()), 15000);
+    });
 }
 
 void MainWindow::startDemo()

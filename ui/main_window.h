@@ -28,6 +28,7 @@ class DemoTraffic;
 class FilterBar;
 class FlowsDashboard;
 class MetricSwitch;
+class SecretStore;
 class SettingsDialog;
 class TimeRangeBar;
 class WelcomePage;
@@ -35,12 +36,13 @@ class WelcomePage;
 /// How the window was started.
 struct MainWindowOptions
 {
-    bool viewOnly = false;        ///< --no-listen: no collector
-    QString databasePath;         ///< what the query service reads
-    AppSettings settings;         ///< persisted settings (collector endpoints, retention, …)
-    int refreshIntervalMs = 2000; ///< live refresh
-    bool traceTimings = false;    ///< print how long applying each result takes (latency investigations)
-    QStringList geoDatabaseTypes; ///< `database_type` of the GeoIP databases in use (credited in About)
+    bool viewOnly = false;          ///< --no-listen: no collector
+    QString databasePath;           ///< what the query service reads
+    AppSettings settings;           ///< persisted settings (collector endpoints, retention, …)
+    int refreshIntervalMs = 2000;   ///< live refresh
+    bool traceTimings = false;      ///< print how long applying each result takes (latency investigations)
+    QStringList geoDatabaseTypes;   ///< `database_type` of the GeoIP databases in use (credited in About)
+    SecretStore* secrets = nullptr; ///< the forwarding secret's store (owned by main); null: none
 };
 
 /// The FlowLens window: a sidebar of dashboards, one time-range bar and one filter bar shared by
@@ -100,6 +102,8 @@ private:
     void openSettings();
     void openAbout();
     void applySettings(const AppSettings& settings);
+    void loadForwardSecret();
+    void storeForwardSecret(const QString& secret);
     void startDemo();
 
     query::QueryService* m_queries;
@@ -141,6 +145,7 @@ private:
     CollectorStatus m_collectorStatus;
     collect::CollectorSnapshot m_lastSnapshot;
     bool m_haveSnapshot = false;
+    bool m_secretLoaded = false; ///< the stored forwarding secret was read (so an empty one is real)
 };
 
 } // namespace flowlens::ui

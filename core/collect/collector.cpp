@@ -84,21 +84,17 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         });
     // Forwarding reads what the writer commits, through its own connection to the same file. Started
     // before binding, so a new cursor placed at the end of the store precedes every flow of this run.
+    m_databasePath = config.databasePath;
+    m_forwardEnricher = config.forwardEnricher;
+    if (!m_forwardEnricher && dictionaries) // GeoIP fields under OpenObserve's names, from the store
+        m_forwardEnricher = std::make_shared<enrich::GeoFieldEnricher>(dictionaries);
     if (config.forward) {
-        m_forwarder = std::make_unique<forward::Forwarder>();
-        std::shared_ptr<const forward::FieldEnricher> forwardEnricher = config.forwardEnricher;
-        if (!forwardEnricher && dictionaries)
-            forwardEnricher = std::make_shared<enrich::GeoFieldEnricher>(dictionaries);
-        if (auto r = m_forwarder->start(config.databasePath, *config.forward, forwardEnricher); !r) {
-            m_forwarder.reset();
+        if (auto r = startForwarder(*config.forward); !r) {
             QMetaObject::invokeMethod(
                 m_writer, [&] { (void)m_writer->finish(ReceiverSnapshot{}); }, Qt::BlockingQueuedConnection);
             shutdownThreads();
-            return fail(QStringLiteral("cannot start forwarding: %1").arg(r.error()));
+            return fail(r.error());
         }
-        connect(m_writer, &WriterWorker::committed, m_forwarder.get(), &forward::Forwarder::notifyStored);
-        connect(m_forwarder.get(), &forward::Forwarder::statusChanged, this,
-                [this](const forward::ForwardStatus& status) { m_last.forward = status; });
     }
     m_overrides.clear();
     setSamplingOverrides(config.samplingOverrides); // queued before bindAll: applies to the first datagram
@@ -127,6 +123,42 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
         m_last.forward = m_forwarder->lastStatus();
     m_running = true;
     return *bound;
+}
+
+Result<void> Collector::startForwarder(const forward::ForwardConfig& config)
+{
+    m_forwarder = std::make_unique<forward::Forwarder>();
+    if (auto r = m_forwarder->start(m_databasePath, config, m_forwardEnricher); !r) {
+        m_forwarder.reset();
+        return fail(QStringLiteral("cannot start forwarding: %1").arg(r.error()));
+    }
+    connect(m_writer, &WriterWorker::committed, m_forwarder.get(), &forward::Forwarder::notifyStored);
+    connect(m_forwarder.get(), &forward::Forwarder::statusChanged, this,
+            [this](const forward::ForwardStatus& status) { m_last.forward = status; });
+    return {};
+}
+
+Result<void> Collector::setForward(const std::optional<forward::ForwardConfig>& config)
+{
+    if (!m_running)
+        return fail(QStringLiteral("the collector is not running; forwarding starts with it"));
+    if (!config) {
+        if (m_forwarder) {
+            m_forwarder->notifyStored();
+            (void)m_forwarder->stop();
+            m_forwarder.reset();
+        }
+        m_last.forward.reset();
+        return {};
+    }
+    // The cursor name or start position only matter when a cursor is created: a running forwarder
+    // takes the rest (destination, credentials, TLS, batching) without losing its place.
+    if (m_forwarder)
+        return m_forwarder->setConfig(*config);
+    if (auto r = startForwarder(*config); !r)
+        return r;
+    m_last.forward = m_forwarder->lastStatus();
+    return {};
 }
 
 void Collector::setSamplingOverrides(const std::vector<SamplingOverride>& overrides)

@@ -81,6 +81,10 @@ public:
     CollectorSnapshot lastSnapshot() const { return m_last; }
     /// The forwarder while running with CollectorConfig::forward (e.g. to change its settings), else null.
     forward::Forwarder* forwarder() const { return m_forwarder.get(); }
+    /// Starts, reconfigures or (with nullopt) stops forwarding while running, without touching the
+    /// receiver or the writer. Stopping flushes for at most the old config's shutdownGraceMs. Fails
+    /// when not running (forwarding starts with start()) or when the config is invalid.
+    Result<void> setForward(const std::optional<forward::ForwardConfig>& config);
 
 signals:
     void snapshotReady(const flowlens::collect::CollectorSnapshot& snapshot);
@@ -89,6 +93,7 @@ private:
     void onReceiverSnapshot(const ReceiverSnapshot& snapshot);
     void onWriterCommitted(const store::WriterStats& stats, const QString& error);
     void shutdownThreads();
+    Result<void> startForwarder(const forward::ForwardConfig& config);
 
     std::unique_ptr<FlowQueue> m_queue;
     QThread* m_receiverThread = nullptr;
@@ -102,6 +107,8 @@ private:
     std::uint64_t m_prevTimeNs = 0;
     std::vector<SamplingOverride> m_overrides;
     std::unique_ptr<forward::Forwarder> m_forwarder;
+    QString m_databasePath;
+    std::shared_ptr<const forward::FieldEnricher> m_forwardEnricher;
 };
 
 } // namespace flowlens::collect

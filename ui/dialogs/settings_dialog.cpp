@@ -1,6 +1,7 @@
 #include "settings_dialog.h"
 
 #include "core/enrich/enricher.h"
+#include "ui/dialogs/forward_settings_page.h"
 
 #include <QCheckBox>
 #include <QDateTime>
@@ -15,25 +16,28 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace flowlens::ui {
 
 SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const QString& sessionDatabase,
-                               QWidget* parent)
+                               const SecretStore* secrets, QWidget* parent)
     : QDialog(parent)
     , m_endpoints(new QPlainTextEdit(this))
     , m_database(new QLineEdit(settings.databasePath, this))
     , m_retention(new QSpinBox(this))
     , m_maxSize(new QSpinBox(this))
     , m_overrides(new QTableWidget(0, 3, this))
+    , m_tabs(new QTabWidget(this))
+    , m_forward(new ForwardSettingsPage(settings.forward, secrets, this))
     , m_status(new QLabel(this))
     , m_buttons(new QDialogButtonBox(
           QDialogButtonBox::Ok | QDialogButtonBox::Apply | QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(QStringLiteral("FlowLens settings"));
-    resize(640, 620);
+    resize(680, 720);
     m_endpoints->setPlainText(settings.endpoints.join(QLatin1Char('\n')));
     m_endpoints->setPlaceholderText(
         QStringLiteral("Empty: 0.0.0.0 and [::] on 2055 (NetFlow), 4739 (IPFIX) and 6343 "
@@ -126,9 +130,14 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const
         note->setWordWrap(true);
         layout->addWidget(note);
     }
-    layout->addWidget(collector);
-    layout->addWidget(geo);
-    layout->addWidget(sampling, 1);
+    auto* collectorTab = new QWidget(this);
+    auto* cv = new QVBoxLayout(collectorTab);
+    cv->addWidget(collector);
+    cv->addWidget(geo);
+    cv->addWidget(sampling, 1);
+    m_tabs->addTab(collectorTab, QStringLiteral("Collector"));
+    m_tabs->addTab(m_forward, QStringLiteral("Forwarding"));
+    layout->addWidget(m_tabs, 1);
     layout->addWidget(m_status);
     layout->addWidget(m_buttons);
 
@@ -235,7 +244,13 @@ AppSettings SettingsDialog::settings() const
         if (!o.exporter.isEmpty())
             s.samplingOverrides << o;
     }
+    s.forward = m_forward->settings();
     return s;
+}
+
+void SettingsDialog::showForwarding()
+{
+    m_tabs->setCurrentWidget(m_forward);
 }
 
 bool SettingsDialog::validateAndRequest()
@@ -248,6 +263,8 @@ bool SettingsDialog::validateAndRequest()
             items << QStringLiteral("<li>%1</li>").arg(p.toHtmlEscaped());
         m_status->setText(QStringLiteral("<span style='color:#d03b3b'><b>Please fix:</b><ul>%1</ul></span>")
                               .arg(items.join(QString())));
+        if (s.forward.enabled && m_problems == QStringList{s.forward.problem()})
+            showForwarding();
         return false;
     }
     m_status->setText(

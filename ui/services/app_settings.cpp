@@ -18,6 +18,24 @@ AppSettings AppSettings::load(QSettings& s)
     a.geoip = s.value(QStringLiteral("geoip/enabled"), true).toBool();
     a.geoipPaths = s.value(QStringLiteral("geoip/databases")).toStringList();
     a.networksPath = s.value(QStringLiteral("geoip/networks")).toString();
+    a.forward.enabled = s.value(QStringLiteral("forward/enabled"), false).toBool();
+    a.forward.url = s.value(QStringLiteral("forward/url"), a.forward.url).toString();
+    a.forward.org = s.value(QStringLiteral("forward/org"), a.forward.org).toString();
+    a.forward.stream = s.value(QStringLiteral("forward/stream"), a.forward.stream).toString();
+    a.forward.user = s.value(QStringLiteral("forward/user")).toString();
+    a.forward.gzip = s.value(QStringLiteral("forward/gzip"), false).toBool();
+    a.forward.batchRecords = s.value(QStringLiteral("forward/batchRecords"), a.forward.batchRecords).toInt();
+    a.forward.verifyTls = s.value(QStringLiteral("forward/verifyTls"), true).toBool();
+    a.forward.caFile = s.value(QStringLiteral("forward/caFile")).toString();
+    a.forward.ingestWindowHours =
+        s.value(QStringLiteral("forward/ingestWindowHours"), a.forward.ingestWindowHours).toInt();
+    a.forward.expiredPolicy =
+        s.value(QStringLiteral("forward/expired")).toString() == QLatin1String("restamp")
+            ? forward::ExpiredPolicy::Restamp
+            : forward::ExpiredPolicy::Skip;
+    a.forward.startAt = s.value(QStringLiteral("forward/startAt")).toString() == QLatin1String("beginning")
+                            ? forward::StartPosition::Beginning
+                            : forward::StartPosition::End;
     const int n = s.beginReadArray(QStringLiteral("sampling"));
     for (int i = 0; i < n; ++i) {
         s.setArrayIndex(i);
@@ -40,6 +58,23 @@ void AppSettings::save(QSettings& s) const
     s.setValue(QStringLiteral("geoip/enabled"), geoip);
     s.setValue(QStringLiteral("geoip/databases"), geoipPaths);
     s.setValue(QStringLiteral("geoip/networks"), networksPath);
+    s.setValue(QStringLiteral("forward/enabled"), forward.enabled);
+    s.setValue(QStringLiteral("forward/url"), forward.url);
+    s.setValue(QStringLiteral("forward/org"), forward.org);
+    s.setValue(QStringLiteral("forward/stream"), forward.stream);
+    s.setValue(QStringLiteral("forward/user"), forward.user);
+    s.setValue(QStringLiteral("forward/gzip"), forward.gzip);
+    s.setValue(QStringLiteral("forward/batchRecords"), forward.batchRecords);
+    s.setValue(QStringLiteral("forward/verifyTls"), forward.verifyTls);
+    s.setValue(QStringLiteral("forward/caFile"), forward.caFile);
+    s.setValue(QStringLiteral("forward/ingestWindowHours"), forward.ingestWindowHours);
+    s.setValue(QStringLiteral("forward/expired"), forward.expiredPolicy == forward::ExpiredPolicy::Restamp
+                                                      ? QStringLiteral("restamp")
+                                                      : QStringLiteral("skip"));
+    s.setValue(QStringLiteral("forward/startAt"), forward.startAt == forward::StartPosition::Beginning
+                                                      ? QStringLiteral("beginning")
+                                                      : QStringLiteral("end"));
+    // The secret is deliberately absent: the settings file is plain text and often copied around.
     s.beginWriteArray(QStringLiteral("sampling"), int(samplingOverrides.size()));
     for (int i = 0; i < samplingOverrides.size(); ++i) {
         s.setArrayIndex(i);
@@ -93,7 +128,39 @@ QStringList AppSettings::validate() const
             problems
                 << QStringLiteral("Sampling override for %1: the rate must be at least 1.").arg(o.exporter);
     }
+    if (forward.enabled)
+        if (const QString p = forward.problem(); !p.isEmpty())
+            problems << p;
     return problems;
+}
+
+forward::ForwardConfig AppSettings::ForwardSettings::config() const
+{
+    forward::ForwardConfig c;
+    c.url = url.trimmed();
+    c.org = org.trimmed();
+    c.stream = stream.trimmed();
+    c.user = user.trimmed();
+    c.secret = secret;
+    c.gzip = gzip;
+    c.batchRecords = batchRecords;
+    c.verifyTls = verifyTls;
+    c.caFile = caFile.trimmed();
+    c.ingestWindowSeconds = std::int64_t(ingestWindowHours) * 3600;
+    c.expiredPolicy = expiredPolicy;
+    c.startAt = startAt;
+    return c;
+}
+
+QString AppSettings::ForwardSettings::problem() const
+{
+    const auto r = config().validate();
+    if (r)
+        return {};
+    QString text = r.error();
+    if (!text.isEmpty())
+        text[0] = text[0].toUpper();
+    return text + QLatin1Char('.');
 }
 
 QString AppSettings::defaultDatabasePath()
@@ -139,6 +206,8 @@ collect::CollectorConfig AppSettings::collectorConfig() const
         e.networksPath = networksPath;
         c.enrich = e;
     }
+    if (forward.enabled)
+        c.forward = forward.config();
     return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/collect/collector.h"
+#include "core/forward/forward_config.h"
 
 #include <cstdint>
 
@@ -24,6 +25,30 @@ struct AppSettings
         friend bool operator==(const SamplingOverrideSetting&, const SamplingOverrideSetting&) = default;
     };
 
+    /// The Forwarding page: what a user sets of forward::ForwardConfig (the rest keeps its defaults).
+    struct ForwardSettings
+    {
+        bool enabled = false;
+        QString url = QStringLiteral("http://localhost:5080");
+        QString org = QStringLiteral("default");
+        QString stream = QStringLiteral("netflow1");
+        QString user;
+        /// Runtime only: save() never writes it; it lives in the SecretStore (keychain or 0600 file).
+        QString secret;
+        bool gzip = false;
+        int batchRecords = 5000;
+        bool verifyTls = true;
+        QString caFile;
+        int ingestWindowHours = 5; ///< OpenObserve's ZO_INGEST_ALLOWED_UPTO
+        forward::ExpiredPolicy expiredPolicy = forward::ExpiredPolicy::Skip;
+        forward::StartPosition startAt = forward::StartPosition::End;
+        friend bool operator==(const ForwardSettings&, const ForwardSettings&) = default;
+
+        forward::ForwardConfig config() const;
+        /// ForwardConfig::validate() of config(), as a sentence for the dialog; empty when fine.
+        QString problem() const;
+    };
+
     QStringList endpoints; ///< "ADDR:PORT"; empty = the defaults (2055, 4739, 6343 on 0.0.0.0 and [::])
     QString databasePath;  ///< empty = defaultDatabasePath()
     int retentionDays = 0; ///< 0 = keep everything
@@ -32,9 +57,11 @@ struct AppSettings
     bool geoip = true;      ///< enrich flows (GeoIP, address classes, networks) while collecting
     QStringList geoipPaths; ///< .mmdb files besides those found in the usual folders
     QString networksPath;   ///< user networks file (CIDR,NAME[,ROLE[,SITE]] lines); empty = none
+    ForwardSettings forward;
 
     friend bool operator==(const AppSettings&, const AppSettings&) = default;
 
+    /// Everything but the forwarding secret, which never goes into QSettings (see SecretStore).
     static AppSettings load(QSettings& settings);
     void save(QSettings& settings) const;
 
@@ -44,6 +71,7 @@ struct AppSettings
 
     QString effectiveDatabasePath() const;
     static QString defaultDatabasePath();
+    /// With `forward` when forwarding is enabled (its secret included).
     collect::CollectorConfig collectorConfig() const;
     std::vector<collect::SamplingOverride> overrides() const;
 };

@@ -137,4 +137,24 @@ void CollectorController::setSamplingOverrides(const std::vector<collect::Sampli
         m_worker, [collector = m_collector, overrides] { collector->setSamplingOverrides(overrides); });
 }
 
+void CollectorController::setForward(const std::optional<forward::ForwardConfig>& config)
+{
+    QPointer<CollectorController> self(this);
+    QMetaObject::invokeMethod(m_worker, [self, collector = m_collector, config] {
+        const auto r = collector->setForward(config);
+        const bool ok = bool(r);
+        const QString error = ok ? QString() : r.error();
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, ok, error, config] {
+                if (!self)
+                    return;
+                if (ok)
+                    self->m_active.forward = config;
+                emit self->forwardApplied(ok, error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 } // namespace flowlens::ui

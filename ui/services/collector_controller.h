@@ -2,6 +2,7 @@
 
 #include "core/collect/collector.h"
 
+#include <optional>
 #include <vector>
 
 #include <QMetaType>
@@ -37,6 +38,9 @@ public:
     void apply(const collect::CollectorConfig& config);
     void stop();
     void setSamplingOverrides(const std::vector<collect::SamplingOverride>& overrides);
+    /// Starts, changes or (nullopt) stops forwarding on the running collector without restarting
+    /// it; the outcome comes as forwardApplied(). Later restarts by apply() keep it.
+    void setForward(const std::optional<forward::ForwardConfig>& config);
 
     const CollectorStatus& status() const { return m_status; }
 
@@ -44,6 +48,8 @@ signals:
     void statusChanged(const flowlens::ui::CollectorStatus& status);
     /// The outcome of apply().
     void applied(bool ok, const QString& error);
+    /// The outcome of setForward().
+    void forwardApplied(bool ok, const QString& error);
     void snapshotReady(const flowlens::collect::CollectorSnapshot& snapshot);
 
 private:
