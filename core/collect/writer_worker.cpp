@@ -2,6 +2,9 @@
 
 #include "flow_queue.h"
 
+#include "core/alert/alert_monitor.h"
+
+#include <QDateTime>
 #include <QTimer>
 
 namespace flowlens::collect {
@@ -25,6 +28,14 @@ Result<void> WriterWorker::open()
         m_writer->logEvent(QStringLiteral("unclean_shutdown"), *notice);
     }
     m_writer->logEvent(QStringLiteral("start"), QStringLiteral("collector started"));
+    // Alerting is an add-on: a database whose alert tables cannot be used still collects.
+    if (auto monitor = alert::AlertMonitor::open(m_path); monitor) {
+        m_alerts = std::move(*monitor);
+        m_alertSnapshot = m_alerts->snapshot();
+    } else {
+        m_alertSnapshot.error = QStringLiteral("alert rules are not evaluated: %1").arg(monitor.error());
+        m_writer->logEvent(QStringLiteral("alerts_off"), m_alertSnapshot.error);
+    }
     m_commitTimer = new QTimer(this);
     m_commitTimer->setInterval(1000);
     connect(m_commitTimer, &QTimer::timeout, this, &WriterWorker::commit);
@@ -37,8 +48,11 @@ void WriterWorker::drain()
     if (!m_writer || !m_lastError.isEmpty())
         return; // commits are failing: leave flows in the bounded queue (drops are counted there)
     m_queue.takeAll(m_taken);
-    for (const auto& batch : m_taken)
+    for (const auto& batch : m_taken) {
         m_writer->add(batch);
+        if (m_alerts)
+            m_alerts->add(batch);
+    }
     m_queue.recycle(m_taken);
 }
 
@@ -58,6 +72,23 @@ void WriterWorker::commit()
         m_lastError = r.error();
     }
     emit committed(m_writer->stats(), m_lastError);
+    updateAlerts(false);
+}
+
+void WriterWorker::updateAlerts(bool finishing)
+{
+    if (!m_alerts)
+        return;
+    const auto now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1000000ull;
+    if (finishing)
+        m_alerts->finish(now);
+    else
+        m_alerts->tick(now);
+    for (const auto& e : m_alerts->takeTransitions())
+        m_writer->logEvent(e.active() ? QStringLiteral("alert_fired") : QStringLiteral("alert_resolved"),
+                           e.summary());
+    m_alertSnapshot = m_alerts->snapshot();
+    emit alertsUpdated(m_alertSnapshot);
 }
 
 void WriterWorker::storeReceiverSnapshot(const ReceiverSnapshot& snapshot)
@@ -87,6 +118,7 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     m_writer->logEvent(QStringLiteral("stop"), QStringLiteral("clean stop: %1 flows decoded, %2 dropped")
                                                    .arg(finalReceiver.flowsDecoded)
                                                    .arg(finalReceiver.flowsDropped));
+    updateAlerts(true);
     if (auto r = m_writer->close(); !r)
         return fail(r.error());
     return m_writer->stats();

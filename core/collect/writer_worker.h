@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/alert/alert_event.h"
 #include "core/collect/collector_snapshot.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
@@ -10,6 +11,10 @@
 #include <QObject>
 
 class QTimer;
+
+namespace flowlens::alert {
+class AlertMonitor;
+}
 
 namespace flowlens::collect {
 
@@ -37,6 +42,8 @@ public:
     QString lastError() const { return m_lastError; }
     /// Set by open() when the previous run did not stop cleanly.
     QString uncleanShutdownNotice() const { return m_uncleanShutdown; }
+    /// The alert rules' state as of the last commit (or finish()).
+    alert::AlertSnapshot alertSnapshot() const { return m_alertSnapshot; }
 
 public slots:
     void drain();
@@ -44,9 +51,12 @@ public slots:
 
 signals:
     void committed(const flowlens::store::WriterStats& stats, const QString& error);
+    /// After every commit: alerts firing now and the latest transitions.
+    void alertsUpdated(const flowlens::alert::AlertSnapshot& snapshot);
 
 private:
     void commit();
+    void updateAlerts(bool finishing);
 
     FlowQueue& m_queue;
     QString m_path;
@@ -57,6 +67,8 @@ private:
     QString m_lastError;
     QString m_uncleanShutdown;
     std::uint64_t m_droppedLogged = 0;
+    std::unique_ptr<alert::AlertMonitor> m_alerts; ///< evaluates alert rules on every flow stored
+    alert::AlertSnapshot m_alertSnapshot;
 };
 
 } // namespace flowlens::collect
