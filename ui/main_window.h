@@ -23,6 +23,9 @@ class QueryService;
 
 namespace flowlens::ui {
 
+class AlertNotifier;
+class AlertService;
+class AlertsDashboard;
 class DemoTraffic;
 class FilterBar;
 class FlowsDashboard;
@@ -66,6 +69,11 @@ public:
     WelcomePage* welcomePage() const { return m_welcome; }
     bool isShowingWelcome() const;
     QString statusText() const;
+    AlertService* alertService() const { return m_alertService; }
+    AlertNotifier* alertNotifier() const { return m_alertNotifier; }
+    AlertsDashboard* alertsDashboard() const { return m_alerts; }
+    /// Opens the Flows view on `filter` over a fixed time range (an alert's flows).
+    void showFlows(const QString& filter, std::uint64_t sinceNs, std::uint64_t untilNs);
     /// Refreshes the visible dashboard now (F5).
     void refresh();
     bool canGoBack() const { return m_history.canGoBack(); }
@@ -95,6 +103,7 @@ private:
     void openSettings();
     void applySettings(const AppSettings& settings);
     void startDemo();
+    void updateAlertBadge(int firing);
 
     query::QueryService* m_queries;
     CollectorController* m_collector;
@@ -112,6 +121,10 @@ private:
     QStackedWidget* m_stack = nullptr;
     WelcomePage* m_welcome = nullptr;
     FlowsDashboard* m_flows = nullptr;
+    AlertService* m_alertService = nullptr;
+    AlertNotifier* m_alertNotifier = nullptr;
+    AlertsDashboard* m_alerts = nullptr;
+    QLabel* m_alertLabel = nullptr;
     std::vector<Dashboard*> m_dashboards;
     FilterBar* m_filterBar = nullptr;
     TimeRangeBar* m_timeBar = nullptr;
