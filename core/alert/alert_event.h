@@ -58,6 +58,7 @@ struct AlertSnapshot
     std::vector<AlertEvent> active; ///< firing now, with their recent samples
     std::vector<AlertEvent> recent; ///< fired or resolved during this run, newest first (at most 20)
     std::uint64_t firedThisRun = 0; ///< every alert that fired since the collector started
+    std::uint64_t forwarded = 0;    ///< alert records OpenObserve took this run (when forwarding)
     QString error;                  ///< rules could not be read or alerts not stored; empty when fine
 };
 

@@ -43,6 +43,30 @@ Result<Metric> metricFromName(const QString& name)
     return c->metric;
 }
 
+/// One alert_events row, columns in the order events() and unforwarded() select them.
+AlertEvent readEvent(store::Statement& st, bool withSamples)
+{
+    AlertEvent e;
+    e.id = st.columnInt(0);
+    e.rule = st.columnText(1);
+    e.key = st.columnText(2);
+    e.expression = st.columnText(3);
+    if (auto m = metricFromName(st.columnText(4)))
+        e.metric = *m;
+    if (auto by = parseGroupBy(st.columnText(5)))
+        e.by = *by;
+    e.filterText = st.columnText(6);
+    e.startedNs = std::uint64_t(st.columnInt(7));
+    e.firedNs = std::uint64_t(st.columnInt(8));
+    e.resolvedNs = st.columnIsNull(9) ? 0 : std::uint64_t(st.columnInt(9));
+    e.value = st.columnDouble(10);
+    e.threshold = st.columnIsNull(11) ? std::numeric_limits<double>::quiet_NaN() : st.columnDouble(11);
+    e.peak = st.columnDouble(12);
+    if (withSamples)
+        e.samples = samplesFromJson(st.columnText(13).toUtf8());
+    return e;
+}
+
 } // namespace
 
 QByteArray samplesToJson(const std::vector<AlertSample>& samples)
@@ -278,27 +302,8 @@ Result<std::vector<AlertEvent>> AlertStore::events(const EventQuery& query)
     if (!query.rule.isEmpty())
         st->bind(i++, utf8(query.rule));
     st->bind(i, std::int64_t(std::min<std::size_t>(query.limit, std::size_t(INT64_MAX))));
-    while (st->step()) {
-        AlertEvent e;
-        e.id = st->columnInt(0);
-        e.rule = st->columnText(1);
-        e.key = st->columnText(2);
-        e.expression = st->columnText(3);
-        if (auto m = metricFromName(st->columnText(4)))
-            e.metric = *m;
-        if (auto by = parseGroupBy(st->columnText(5)))
-            e.by = *by;
-        e.filterText = st->columnText(6);
-        e.startedNs = std::uint64_t(st->columnInt(7));
-        e.firedNs = std::uint64_t(st->columnInt(8));
-        e.resolvedNs = st->columnIsNull(9) ? 0 : std::uint64_t(st->columnInt(9));
-        e.value = st->columnDouble(10);
-        e.threshold = st->columnIsNull(11) ? std::numeric_limits<double>::quiet_NaN() : st->columnDouble(11);
-        e.peak = st->columnDouble(12);
-        if (query.withSamples)
-            e.samples = samplesFromJson(st->columnText(13).toUtf8());
-        out.push_back(std::move(e));
-    }
+    while (st->step())
+        out.push_back(readEvent(*st, query.withSamples));
     if (st->hasError())
         return fail(st->error());
     return out;
@@ -326,6 +331,49 @@ Result<int> AlertStore::resolveDangling()
     if (auto r = saveEvents(dangling); !r)
         return fail(r.error());
     return int(dangling.size());
+}
+
+Result<std::vector<AlertStore::Unforwarded>> AlertStore::unforwarded(std::size_t limit)
+{
+    std::vector<Unforwarded> out;
+    if (!m_hasTables)
+        return out;
+    auto st = m_db->prepare(
+        "SELECT id, rule, key, expression, metric, by_key, filter, started_ns, fired_ns, "
+        "resolved_ns, value, threshold, peak, '', forwarded FROM alert_events WHERE forwarded = 0 "
+        "OR (forwarded = 1 AND resolved_ns IS NOT NULL) ORDER BY id LIMIT ?");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(std::min<std::size_t>(limit, INT32_MAX)));
+    while (st->step()) {
+        Unforwarded u;
+        u.event = readEvent(*st, false);
+        u.fired = st->columnInt(14) == 0;
+        u.resolved = !u.event.active();
+        out.push_back(std::move(u));
+    }
+    if (st->hasError())
+        return fail(st->error());
+    return out;
+}
+
+Result<void> AlertStore::markForwarded(const std::vector<std::pair<std::int64_t, int>>& levels)
+{
+    if (levels.empty())
+        return {};
+    store::Transaction tx(*m_db);
+    if (auto r = tx.begin(); !r)
+        return fail(r.error());
+    auto st = m_db->prepare("UPDATE alert_events SET forwarded = max(forwarded, ?) WHERE id = ?");
+    if (!st)
+        return fail(st.error());
+    for (const auto& [id, level] : levels) {
+        st->reset();
+        st->bind(1, std::int64_t(level)).bind(2, id);
+        if (auto r = st->run(); !r)
+            return fail(r.error());
+    }
+    return tx.commit();
 }
 
 } // namespace flowlens::alert

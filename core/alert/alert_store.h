@@ -56,6 +56,18 @@ public:
     /// Alerts left firing by a collector that did not stop cleanly end at their last sample.
     Result<int> resolveDangling();
 
+    /// An alert with transitions not yet forwarded to OpenObserve (see AlertForwarder).
+    struct Unforwarded
+    {
+        AlertEvent event;      ///< without samples
+        bool fired = false;    ///< the firing is still to be sent
+        bool resolved = false; ///< the resolution is still to be sent
+    };
+    /// Oldest first, at most `limit`.
+    Result<std::vector<Unforwarded>> unforwarded(std::size_t limit);
+    /// Marks alerts as forwarded: 1 the firing, 2 the resolution too.
+    Result<void> markForwarded(const std::vector<std::pair<std::int64_t, int>>& levels);
+
     QString path() const;
 
 private:

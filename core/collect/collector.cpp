@@ -48,6 +48,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     m_receiverThread->setObjectName(QStringLiteral("flowlens-receiver"));
 
     m_writer = new WriterWorker(*m_queue, config.databasePath, config.writer);
+    if (config.forward)
+        m_writer->setAlertForwarding(*config.forward);
     m_writer->moveToThread(m_writerThread);
     connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_receiver = new UdpReceiver(*m_queue, config.decoder, config.receiveBufferBytes);

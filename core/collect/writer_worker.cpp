@@ -2,6 +2,7 @@
 
 #include "flow_queue.h"
 
+#include "core/alert/alert_forwarder.h"
 #include "core/alert/alert_monitor.h"
 
 #include <QDateTime>
@@ -32,6 +33,14 @@ Result<void> WriterWorker::open()
     if (auto monitor = alert::AlertMonitor::open(m_path); monitor) {
         m_alerts = std::move(*monitor);
         m_alertSnapshot = m_alerts->snapshot();
+        if (m_alertForward) {
+            if (auto f = alert::AlertForwarder::open(m_path, *m_alertForward); f) {
+                m_alertForwarder = std::move(*f);
+            } else {
+                m_alertSnapshot.error = QStringLiteral("alerts are not forwarded: %1").arg(f.error());
+                m_writer->logEvent(QStringLiteral("alerts_not_forwarded"), m_alertSnapshot.error);
+            }
+        }
     } else {
         m_alertSnapshot.error = QStringLiteral("alert rules are not evaluated: %1").arg(monitor.error());
         m_writer->logEvent(QStringLiteral("alerts_off"), m_alertSnapshot.error);
@@ -88,6 +97,15 @@ void WriterWorker::updateAlerts(bool finishing)
         m_writer->logEvent(e.active() ? QStringLiteral("alert_fired") : QStringLiteral("alert_resolved"),
                            e.summary());
     m_alertSnapshot = m_alerts->snapshot();
+    if (m_alertForwarder) {
+        // Not while finishing: what is pending stays marked in the database for the next run.
+        if (!finishing)
+            m_alertForwarder->tick(now);
+        m_alertSnapshot.forwarded = m_alertForwarder->delivered();
+        if (m_alertSnapshot.error.isEmpty() && !m_alertForwarder->lastError().isEmpty())
+            m_alertSnapshot.error = QStringLiteral("forwarding alerts to %1: %2")
+                                        .arg(m_alertForwarder->stream(), m_alertForwarder->lastError());
+    }
     emit alertsUpdated(m_alertSnapshot);
 }
 

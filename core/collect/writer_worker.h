@@ -2,10 +2,12 @@
 
 #include "core/alert/alert_event.h"
 #include "core/collect/collector_snapshot.h"
+#include "core/forward/forward_config.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <QObject>
@@ -13,8 +15,9 @@
 class QTimer;
 
 namespace flowlens::alert {
+class AlertForwarder;
 class AlertMonitor;
-}
+} // namespace flowlens::alert
 
 namespace flowlens::collect {
 
@@ -31,6 +34,8 @@ public:
     WriterWorker(FlowQueue& queue, QString databasePath, store::WriterOptions options);
     ~WriterWorker() override;
 
+    /// Forward alerts to OpenObserve too (a stream of their own); call before open().
+    void setAlertForwarding(const forward::ForwardConfig& flows) { m_alertForward = flows; }
     /// Opens the database (call in the writer thread).
     Result<void> open();
     /// Drains the queue, stores `finalExporters`, commits and finalises every open minute.
@@ -69,6 +74,8 @@ private:
     std::uint64_t m_droppedLogged = 0;
     std::unique_ptr<alert::AlertMonitor> m_alerts; ///< evaluates alert rules on every flow stored
     alert::AlertSnapshot m_alertSnapshot;
+    std::optional<forward::ForwardConfig> m_alertForward;
+    std::unique_ptr<alert::AlertForwarder> m_alertForwarder;
 };
 
 } // namespace flowlens::collect

@@ -210,7 +210,8 @@ CREATE TABLE alert_events(
     value REAL NOT NULL,                -- metric in the second it fired
     threshold REAL,                     -- line crossed then
     peak REAL NOT NULL,
-    samples TEXT NOT NULL);             -- JSON [[unix_s, value, threshold], ...]
+    samples TEXT NOT NULL,              -- JSON [[unix_s, value, threshold], ...]
+    forwarded INTEGER NOT NULL DEFAULT 0);  -- sent to OpenObserve: 1 the firing, 2 also the resolution
 CREATE INDEX alert_events_fired ON alert_events(fired_ns);
 )sql",
 };
