@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # FlowLens on a Debian 12 machine: installs what is missing, builds (Release), then
-#   ./dev.sh start   starts FlowLens (collecting on UDP 2055/4739 into ~/.local/share/flowlens/flows.db)
+#   ./dev.sh start   starts the FlowLens desktop app (collecting on UDP 2055/4739/6343 into
+#                    ~/.local/share/flowlens/flows.db; headless flowlens-cli collect without a display)
 #   ./dev.sh test    runs every test (ctest)
 #   ./dev.sh build   only builds
 # Safe to run again: packages already installed are skipped, the build is incremental.
@@ -48,7 +49,12 @@ case "$cmd" in
     build
     data="${XDG_DATA_HOME:-$HOME/.local/share}/flowlens"
     mkdir -p "$data"
-    exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
+    if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+      # No desktop session (ssh, container): collect headless into the database the app opens.
+      echo "dev.sh: no display; collecting headless (open the app later to see $data/flows.db)" >&2
+      exec "$BUILD_DIR/app/flowlens-cli" collect --db "$data/flows.db" "$@"
+    fi
+    exec "$BUILD_DIR/app/flowlens" "$@"
     ;;
   test)
     install_missing

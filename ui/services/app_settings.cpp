@@ -92,10 +92,12 @@ QStringList AppSettings::validate() const
 
 QString AppSettings::defaultDatabasePath()
 {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    // $XDG_DATA_HOME/flowlens/flows.db: the same file `./dev.sh start` and the README's
+    // flowlens-cli examples use, so the app and the CLI see one store.
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
     if (dir.isEmpty())
-        dir = QDir::homePath() + QStringLiteral("/.local/share/flowlens");
-    return QDir(dir).filePath(QStringLiteral("flows.db"));
+        dir = QDir::homePath() + QStringLiteral("/.local/share");
+    return QDir(dir).filePath(QStringLiteral("flowlens/flows.db"));
 }
 
 QString AppSettings::effectiveDatabasePath() const
