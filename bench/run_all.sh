@@ -14,6 +14,8 @@ sender=$build/bench/flowlens-sender
 capture=$build/bench/flowlens-capture
 querybench=$build/bench/flowlens-querybench
 quick=${BENCH_QUICK:-0}
+sections=${BENCH_SECTIONS:-decode ingest query gui} # run a subset, e.g. BENCH_SECTIONS="ingest query"
+want() { case " $sections " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 work=$(mktemp -d /tmp/flowlens-bench.XXXXXX)
 trap 'pkill -f "$work" 2>/dev/null || true; rm -rf "$work"' EXIT
 table="$work/table.txt"
@@ -22,12 +24,14 @@ row() { printf '%-9s %-44s %16s %16s %9s\n' "$@" >>"$table"; }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else '-')" "$1" "$2"; }
 port=$((23000 + RANDOM % 2000))
 
+echo "load before: $(cut -d" " -f1-3 /proc/loadavg)" >"$work/load.txt"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); $(date -u +%FT%TZ)" | tee "$work/machine.txt"
 echo "peers: $(nfcapd -V 2>&1 | head -1)" | tee -a "$work/machine.txt"
 
 # ---------------------------------------------------------------------------------------------
-echo "== decode" >&2
+want decode && echo "== decode" >&2
 for b in bench_decode bench_sflow; do
+  want decode || break
   [ -x "$build/bench/$b" ] || continue
   "$build/bench/$b" --benchmark_min_time=$([ "$quick" = 1 ] && echo 0.2 || echo 1) --benchmark_format=json \
     2>/dev/null >"$work/$b.json" || true
@@ -35,16 +39,18 @@ for b in bench_decode bench_sflow; do
 import json, sys
 d = json.load(open(sys.argv[1]))
 for b in d.get("benchmarks", []):
-    if "items_per_second" in b:
-        print(f"{'decode':<9} {b['name'][:44]:<44} {b['items_per_second']/1e6:13.2f} M/s {'-':>16} {'-':>9}")
+    rate = b.get("items_per_second", b.get("records/s"))
+    if rate:
+        print(f"{'decode':<9} {b['name'][:44]:<44} {rate/1e6:13.2f} M/s {'-':>16} {'-':>9}")
 PY
 done
 
 # ---------------------------------------------------------------------------------------------
-echo "== ingest" >&2
+want ingest && echo "== ingest" >&2
 seconds=$([ "$quick" = 1 ] && echo 4 || echo 8)
 rates=$([ "$quick" = 1 ] && echo "250000 1000000 2000000" || echo "250000 500000 1000000 2000000 4000000")
 protos=$([ "$quick" = 1 ] && echo "v5" || echo "v5 v9 ipfix")
+want ingest || protos=""
 for proto in $protos; do
   for rate in $rates; do
     # FlowLens: stops by itself after the load (--duration), storing everything it received.
@@ -56,7 +62,7 @@ for proto in $protos; do
       awk '/^offered/{print $2}')
     wait
     stored=$(awk '/^stopped:/{for(i=1;i<=NF;i++) if($i=="stored,") print $(i-1)}' "$work/fl.err")
-    read -r u s rss <"$work/fl.time"
+    read -r u s rss < <(tail -1 "$work/fl.time")
     disk=$(du -sb "$db"* | awk '{t+=$1} END{print t}')
     fl_cpu=$(python3 -c "print(f'{$u+$s:.2f}')")
     fl_loss=$(python3 -c "print(f'{100*(1-${stored:-0}/$offered):.2f}')")
@@ -65,13 +71,13 @@ for proto in $protos; do
     dir="$work/nfcapd-$proto-$rate"
     mkdir -p "$dir"
     /usr/bin/time -f "%U %S %M" -o "$work/nf.time" timeout -s TERM $((seconds + 3)) \
-      nfcapd -b 127.0.0.1 -p "$port" -w "$dir" -t 3600 >/dev/null 2>&1 &
+      nfcapd -b 127.0.0.1 -p "$port" -w "$dir" -t 3600 -y >/dev/null 2>&1 &
     sleep 1
     offered2=$("$sender" --proto "$proto" --target "127.0.0.1:$port" --rate "$rate" --duration "$seconds" 2>&1 |
       awk '/^offered/{print $2}')
     wait || true
     nstored=$(nfdump -R "$dir" -I 2>/dev/null | awk -F': ' '/^Flows:/{print $2}')
-    read -r nu ns nrss <"$work/nf.time"
+    read -r nu ns nrss < <(tail -1 "$work/nf.time")
     ndisk=$(du -sb "$dir" | awk '{print $1}')
     nf_cpu=$(python3 -c "print(f'{$nu+$ns:.2f}')")
     nf_loss=$(python3 -c "print(f'{100*(1-${nstored:-0}/$offered2):.2f}')")
@@ -88,6 +94,7 @@ for proto in $protos; do
 done
 
 # ---------------------------------------------------------------------------------------------
+if want query; then
 echo "== query" >&2
 flows=$([ "$quick" = 1 ] && echo 1000000 || echo 10000000)
 "$capture" write --proto v5 --flows "$flows" --span 86400 --out "$work/day.pcap" 2>>"$work/query.log"
@@ -96,7 +103,7 @@ start=$(date +%s.%N)
 import_s=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
 row query "build: $flows flows over 24 h (import), seconds" "$import_s" "-" "-"
 mkdir -p "$work/nfday"
-timeout -s TERM 600 nfcapd -b 127.0.0.1 -p "$port" -w "$work/nfday" -t 86400 >/dev/null 2>&1 &
+timeout -s TERM 600 nfcapd -b 127.0.0.1 -p "$port" -w "$work/nfday" -t 86400 -y >/dev/null 2>&1 &
 nfpid=$!
 sleep 1
 "$capture" replay --in "$work/day.pcap" --target "127.0.0.1:$port" --rate 200000 2>>"$work/query.log"
@@ -138,13 +145,15 @@ while IFS= read -r line; do
   row query "first 100 flows matching: $filter (ms)" "$ms" "$nf" "$(ratio "$ms" "$nf")"
 done <"$work/querybench.txt"
 
+fi
+
 # ---------------------------------------------------------------------------------------------
-if [ -x "$here/bench/gui_latency.sh" ]; then
+if want gui && [ -x "$here/bench/gui_latency.sh" ]; then
   echo "== gui" >&2
   "$here/bench/gui_latency.sh" "$build" >>"$table" 2>>"$work/gui.log" || echo "gui latency run failed: see $work/gui.log" >&2
 fi
 
 echo
-cat "$work/machine.txt"
+cat "$work/machine.txt" "$work/load.txt"
 printf '%-9s %-44s %16s %16s %9s\n' section metric FlowLens peer ratio
 cat "$table"

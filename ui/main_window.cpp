@@ -341,7 +341,17 @@ void MainWindow::buildStatusBar()
     m_alertLabel = new QLabel(this);
     m_alertLabel->setObjectName(QStringLiteral("alertBadge"));
     m_alertLabel->hide();
-    for (QLabel* l : {m_alertLabel, m_listenLabel, m_rateLabel, m_dropLabel, m_dbLabel, m_forwardLabel})
+    m_storeLabel = new QLabel(this);
+    m_storeLabel->hide();
+    m_noticeLabel = new QLabel(this);
+    m_noticeLabel->hide();
+    m_noticeLabel->setTextFormat(Qt::RichText);
+    connect(m_noticeLabel, &QLabel::linkActivated, this, [this] {
+        m_noticeDismissed = true;
+        m_noticeLabel->hide();
+    });
+    for (QLabel* l : {m_alertLabel, m_noticeLabel, m_storeLabel, m_listenLabel, m_rateLabel, m_dropLabel,
+                      m_dbLabel, m_forwardLabel})
         statusBar()->addPermanentWidget(l);
 }
 
@@ -424,8 +434,12 @@ bool MainWindow::isShowingWelcome() const
 
 QString MainWindow::statusText() const
 {
-    return QStringList{m_listenLabel->text(), m_rateLabel->text(), m_dropLabel->text(), m_dbLabel->text()}
-        .join(QStringLiteral(" | "));
+    QStringList parts;
+    for (const QLabel* l : {m_noticeLabel, m_storeLabel})
+        if (!l->isHidden())
+            parts << l->toolTip();
+    parts << m_listenLabel->text() << m_rateLabel->text() << m_dropLabel->text() << m_dbLabel->text();
+    return parts.join(QStringLiteral(" | "));
 }
 
 void MainWindow::setViewState(const ViewState& state)
@@ -691,6 +705,26 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
             .arg(snapshot.queueDepth)
             .arg(snapshot.writerError.isEmpty() ? QString()
                                                 : QStringLiteral("\nWriter: ") + snapshot.writerError));
+    // The store cannot take flows (disk full, read-only folder, ...): say it where it is seen; the
+    // collector counts what it cannot store as dropped and retries every commit, so this clears
+    // by itself once space returns.
+    if (!snapshot.writerError.isEmpty()) {
+        m_storeLabel->setText(QStringLiteral("<span style='color:#d03b3b'>&#9888; Not storing flows</span>"));
+        m_storeLabel->setToolTip(
+            QStringLiteral("Cannot write to the database: %1\nIncoming flows are counted "
+                           "as dropped until the problem is fixed; FlowLens "
+                           "resumes by itself.")
+                .arg(snapshot.writerError));
+        m_storeLabel->show();
+    } else {
+        m_storeLabel->hide();
+    }
+    if (!snapshot.uncleanShutdown.isEmpty() && !m_noticeDismissed) {
+        m_noticeLabel->setText(QStringLiteral("<span style='color:#b06f00'>&#9888; Last run ended "
+                                              "unexpectedly</span> <a href='dismiss'>dismiss</a>"));
+        m_noticeLabel->setToolTip(snapshot.uncleanShutdown);
+        m_noticeLabel->show();
+    }
     // Forwarding to OpenObserve, when the collector runs with it.
     if (snapshot.forward) {
         const forward::ForwardStatus& f = *snapshot.forward;

@@ -139,6 +139,9 @@ private:
     QLabel* m_dropLabel = nullptr;
     QLabel* m_dbLabel = nullptr;
     QLabel* m_forwardLabel = nullptr;
+    QLabel* m_storeLabel = nullptr;  ///< the writer cannot store (disk full, read-only, ...)
+    QLabel* m_noticeLabel = nullptr; ///< the previous run did not stop cleanly (until dismissed)
+    bool m_noticeDismissed = false;
     DemoTraffic* m_demo = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
     CollectorStatus m_collectorStatus;

@@ -226,6 +226,14 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         if (!sparse)
             return fail(sparse.error());
         sparseSet.insert(sparse->begin(), sparse->end());
+        // A minute re-opened after it was truncated (late flows, an overlapping import) has bounds
+        // that prove nothing; reading its few thousand flows keeps the rest of the answer exact.
+        auto minuteCuts = reader.rollupCuts(req.by, firstMinute, endMinute, kBucket);
+        if (!minuteCuts)
+            return fail(minuteCuts.error());
+        for (const auto& c : *minuteCuts)
+            if (c.merged)
+                sparseSet.insert(c.bucket);
         for (std::int64_t p = firstMinute; p < endMinute;) {
             std::int64_t tier = kBucket;
             if (p % 3600 == 0 && p + 3600 <= endMinute && usable[0].count(p))
@@ -233,7 +241,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             else if (p % 600 == 0 && p + 600 <= endMinute && usable[1].count(p))
                 tier = 600;
             if (tier == kBucket && sparseSet.count(p))
-                tier = 0; // a quiet minute stored without rows: read its flows
+                tier = 0; // a quiet or re-opened minute: read its flows
             const std::int64_t width = tier ? tier : kBucket;
             if (!plan.empty() && plan.back().tier == tier && plan.back().to == p)
                 plan.back().to = p + width;

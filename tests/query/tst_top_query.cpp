@@ -191,6 +191,80 @@ private slots:
         QCOMPARE(int(exact->rows.size()), 1000);
     }
 
+    void reopenedMinuteIsReadNotTrusted()
+    {
+        // Late flows for a minute that already closed and was truncated re-open it ("merged": its
+        // bounds prove nothing). The planner reads that minute's flows and keeps the rest from
+        // rollups, so protocols stay a rollup answer and every ranking stays exact.
+        const QString path = m_dir.filePath(QStringLiteral("reopened.db"));
+        // Dense minutes (20,000 flows over 400 sources), so each keeps rows and records a cut.
+        std::mt19937_64 rng(7);
+        std::vector<FlowRecord> flows;
+        for (std::uint64_t t = kStart; t < kStart + 1800 * kNs; t += 3'000'000ull) {
+            FlowRecord r;
+            r.time_received_ns = t;
+            const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+            r.src_addr = decode::IpAddress::fromV4(0x0a000000u + std::uint32_t(std::pow(400.0, u)));
+            r.dst_addr = decode::IpAddress::fromV4(0xc6336400u + std::uint32_t(rng() % 50));
+            r.sampler_address = decode::IpAddress::fromV4(0xc0000201u);
+            r.proto = (rng() % 10) < 7 ? 6 : 17;
+            r.dst_port = std::uint16_t((rng() % 4) ? 443 : 53 + rng() % 200);
+            r.packets = 1 + rng() % 40;
+            r.bytes = r.packets * (40 + rng() % 1400);
+            r.type = decode::FlowType::Ipfix;
+            flows.push_back(r);
+        }
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            for (std::size_t i = 0; i < flows.size(); i += 20000) {
+                (*w)->add(std::span(flows).subspan(i, std::min<std::size_t>(20000, flows.size() - i)));
+                QVERIFY((*w)->commit().has_value());
+            }
+            // 400 late flows for minute 10, long after it closed, from sources the minute saw.
+            std::vector<FlowRecord> late;
+            for (int i = 0; i < 400; ++i) {
+                FlowRecord r = flows[std::size_t(200000 + i * 7)];
+                r.time_received_ns = kStart + 600 * kNs + std::uint64_t(i) * 100'000'000ull;
+                late.push_back(r);
+            }
+            (*w)->add(late);
+            QVERIFY((*w)->commit().has_value());
+            QVERIFY((*w)->close().has_value());
+            flows.insert(flows.end(), late.begin(), late.end());
+        }
+        auto reader = store::FlowReader::open(path);
+        QVERIFY(reader.has_value());
+        auto cuts = (*reader)->rollupCuts(store::Dimension::Src, std::int64_t(kStart / kNs),
+                                          std::int64_t(kStart / kNs) + 3 * 3600, 60);
+        QVERIFY(cuts.has_value());
+        bool reopened = false;
+        for (const auto& c : *cuts)
+            reopened = reopened || (c.merged && c.bucket == std::int64_t(kStart / kNs) + 600);
+        QVERIFY2(reopened, "the late flows should have re-opened minute 10");
+        for (store::Dimension d :
+             {store::Dimension::Proto, store::Dimension::Src, store::Dimension::DstPort}) {
+            query::TopRequest req;
+            req.by = d;
+            req.limit = 10;
+            req.raw = true;
+            req.sinceNs = kStart;
+            req.untilNs = kStart + 1800 * kNs;
+            auto r = query::runTop(**reader, req);
+            QVERIFY(r.has_value());
+            QVERIFY(r->exact);
+            if (d == store::Dimension::Proto)
+                QVERIFY(r->fromRollups);
+            const auto expected = bruteForce(flows, d, req.sinceNs, req.untilNs, req.order, 10);
+            QCOMPARE(int(r->rows.size()), int(expected.size()));
+            for (std::size_t i = 0; i < expected.size(); ++i) {
+                QCOMPARE(store::rollupKeyText(d, r->rows[i].key), expected[i].first);
+                QCOMPARE(r->rows[i].counters.bytes, expected[i].second.bytes);
+                QCOMPARE(r->rows[i].counters.flows, expected[i].second.flows);
+            }
+        }
+    }
+
     void filteredTopScans()
     {
         auto reader = store::FlowReader::open(m_db);

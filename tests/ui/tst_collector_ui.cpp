@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include <QDialogButtonBox>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QUdpSocket>
 #include <QtTest>
 
@@ -172,6 +174,39 @@ private slots:
         QVERIFY(applied.at(2).at(1).toString().contains(QStringLiteral("/proc/flowlens-test")));
         QVERIFY(controller.status().running);
         QCOMPARE(controller.status().databasePath, db);
+    }
+
+    void storeTroubleAndUncleanShutdownAreShown()
+    {
+        // A writer that cannot store (here: a full disk) and a previous run that was killed are
+        // both visible in the status bar, with what to do in the tooltip; the notice can be dismissed.
+        const QString db = m_dir.filePath(QStringLiteral("status.db"));
+        ui::CollectorController controller;
+        query::QueryService queries(db, 1);
+        ui::MainWindowOptions options;
+        options.databasePath = db;
+        ui::MainWindow window(&queries, &controller, options);
+        window.show();
+        collect::CollectorSnapshot snap;
+        snap.writerError = QStringLiteral("database or disk is full: free space on the disk");
+        snap.uncleanShutdown = QStringLiteral("The previous collector run did not stop cleanly.");
+        emit controller.snapshotReady(snap);
+        QVERIFY(window.statusText().contains(
+            QStringLiteral("Cannot write to the database: database or disk is full")));
+        QVERIFY(window.statusText().contains(QStringLiteral("did not stop cleanly")));
+        auto labels = window.statusBar()->findChildren<QLabel*>();
+        QLabel* notice = nullptr;
+        for (QLabel* l : labels)
+            if (l->text().contains(QStringLiteral("ended unexpectedly")))
+                notice = l;
+        QVERIFY(notice);
+        emit notice->linkActivated(QStringLiteral("dismiss"));
+        QVERIFY(!window.statusText().contains(QStringLiteral("did not stop cleanly")));
+        // Space is back: the writer commits again and the warning goes away.
+        snap.writerError.clear();
+        emit controller.snapshotReady(snap);
+        QVERIFY(!window.statusText().contains(QStringLiteral("Cannot write")));
+        QVERIFY(!window.statusText().contains(QStringLiteral("did not stop cleanly")));
     }
 
     void demoTrafficLeavesTheEmptyState()

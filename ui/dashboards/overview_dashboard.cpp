@@ -129,8 +129,13 @@ void OverviewDashboard::applyResult(const query::DashboardResult& result, const 
                                             approx(top));
         });
     }
-    for (TablePanel* t : tablePanels())
-        t->setSubtitle(units);
+    // The two pair tables rank by a fixed metric whatever the metric switch shows.
+    const QList<TablePanel*> tables = tablePanels();
+    const MetricKind tableMetric[2] = {MetricKind::Bytes, MetricKind::Packets};
+    for (int i = 0; i < tables.size(); ++i)
+        tables[i]->setSubtitle(i < 2 ? QStringLiteral("ranked by ") +
+                                           fmt::unitCaption(tableMetric[i], raw, result.sampled)
+                                     : units);
 }
 
 void OverviewDashboard::setCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
