@@ -17,6 +17,8 @@ PACKAGES=(
   libsqlite3-dev libzstd-dev zlib1g-dev libpcap-dev libmaxminddb-dev libexpected-dev libbenchmark-dev
   # tools the tests and benchmarks compare with or drive
   tshark softflowd nfdump xvfb xauth openssl
+  # packaging: icons and man pages at build time; the package test (cpack DEB, validators, man)
+  librsvg2-bin help2man dpkg-dev desktop-file-utils appstream man-db
 )
 
 install_missing() {

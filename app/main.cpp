@@ -6,8 +6,10 @@
 #include "ui/services/app_settings.h"
 #include "ui/services/collector_controller.h"
 #include "ui/services/latency_probe.h"
+#include "ui/services/single_instance.h"
 
 #include "core/query/query_service.h"
+#include "core/util/build_info.h"
 
 #include <cstdio>
 #include <cstring>
@@ -25,6 +27,9 @@
 using namespace flowlens;
 
 namespace {
+
+/// Reverse-DNS application id: desktop entry, AppStream id, icon name, single-instance socket.
+constexpr char kAppId[] = "io.github.flowlens.FlowLens";
 
 /// True for runs that show no window: a headless export, --help, --version.
 bool wantsHeadless(int argc, char** argv)
@@ -75,7 +80,8 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("FlowLens"));
     QApplication::setApplicationVersion(QStringLiteral(FLOWLENS_VERSION));
     QApplication::setApplicationDisplayName(QStringLiteral("FlowLens"));
-    QGuiApplication::setDesktopFileName(QStringLiteral("flowlens"));
+    // Wayland's app id and the desktop entry the shell matches the window with.
+    QGuiApplication::setDesktopFileName(QLatin1String(kAppId));
 
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
@@ -84,7 +90,9 @@ int main(int argc, char** argv)
         "Headless export: flowlens --db FILE --export overview|talkers|ports|geography|flows|exporters "
         "--out FILE.png|.svg|.pdf [--since T] [--until T] [--filter EXPR] [--width W --height H]"));
     p.addHelpOption();
-    p.addVersionOption();
+    // Our own --version: Qt's prints one line, a bug report wants the build and library versions too.
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Displays version information."));
     const QCommandLineOption db(QStringLiteral("db"),
                                 QStringLiteral("Database file (default: the one in Settings, "
                                                "else the data folder)."),
@@ -123,8 +131,15 @@ int main(int argc, char** argv)
     const QCommandLineOption palette(QStringLiteral("palette"),
                                      QStringLiteral("light or dark instead of the system palette."),
                                      QStringLiteral("NAME"));
-    p.addOptions({db, noListen, exportOpt, out, since, until, filter, width, height, dpi, metric, palette});
+    p.addOptions(
+        {version, db, noListen, exportOpt, out, since, until, filter, width, height, dpi, metric, palette});
     p.process(app);
+    if (p.isSet(version)) {
+        const BuildInfo b = BuildInfo::current();
+        std::printf("flowlens %s\nBuild: %s\nLibraries: %s\n", qPrintable(b.version),
+                    qPrintable(b.buildLine()), qPrintable(b.librariesLine()));
+        return 0;
+    }
 
     if (p.isSet(palette)) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
@@ -165,6 +180,32 @@ int main(int argc, char** argv)
         }
     }
 
+    // One collecting FlowLens per user: a second start shows the running window instead of failing
+    // to bind the ports. A --no-listen viewer binds nothing and may run beside it.
+    std::unique_ptr<ui::SingleInstance> instance;
+    if (!p.isSet(noListen)) {
+        instance = std::make_unique<ui::SingleInstance>(QLatin1String(kAppId));
+        switch (instance->start()) {
+        case ui::SingleInstance::Role::Secondary:
+            std::fprintf(
+                stderr,
+                "flowlens: FlowLens is already running (process %lld); brought its window to the front.\n"
+                "flowlens: use --no-listen --db FILE to view another database beside it.\n",
+                static_cast<long long>(instance->otherPid()));
+            return 0;
+        case ui::SingleInstance::Role::Unreachable:
+            std::fprintf(stderr,
+                         "flowlens: FlowLens is already running (process %lld) but does not answer; "
+                         "close it (or end that process) and start again.\n",
+                         static_cast<long long>(instance->otherPid()));
+            return 1;
+        case ui::SingleInstance::Role::Primary:
+            if (!instance->warning().isEmpty())
+                std::fprintf(stderr, "flowlens: %s\n", qPrintable(instance->warning()));
+            break;
+        }
+    }
+
     QSettings settings;
     ui::MainWindowOptions options;
     options.settings = ui::AppSettings::load(settings);
@@ -190,6 +231,12 @@ int main(int argc, char** argv)
     if (!QSettings().contains(QStringLiteral("ui/geometry"))) {
         const QRect screen = window.screen()->availableGeometry();
         window.resize(screen.size() * 0.9);
+    }
+    if (instance) {
+        QObject::connect(instance.get(), &ui::SingleInstance::activationRequested, &window, [&window] {
+            std::fprintf(stderr, "flowlens: another start asked for this window; bringing it to the front\n");
+            window.bringToFront();
+        });
     }
     window.show();
     return QApplication::exec();

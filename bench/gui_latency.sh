@@ -25,7 +25,8 @@ database=$work/data/flows.db
 EOF
 
 probe="$work/probe.log"
-XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" FLOWLENS_LATENCY_PROBE="$probe" \
+mkdir -p -m 700 "$work/run" # its own runtime folder: the single-instance lock never meets a running app
+XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" FLOWLENS_LATENCY_PROBE="$probe" \
   timeout -s TERM $((seconds + 30)) xvfb-run -a -s "-screen 0 1600x1000x24" \
   "$build/app/flowlens" --db "$work/data/flows.db" >"$work/app.log" 2>&1 &
 app=$!

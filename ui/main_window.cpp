@@ -8,6 +8,7 @@
 #include "ui/dashboards/ports_dashboard.h"
 #include "ui/dashboards/talkers_dashboard.h"
 #include "ui/dashboards/welcome_page.h"
+#include "ui/dialogs/about_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
 #include "ui/export/file_saver.h"
 #include "ui/export/image_export.h"
@@ -323,11 +324,28 @@ void MainWindow::buildMenus()
                 "443] and not src net 10.0.0.0/8\nDouble-click any address, port, protocol or exporter to "
                 "narrow the filter to it."));
     });
-    help->addAction(QStringLiteral("About FlowLens"), this, [this] {
-        QMessageBox::about(this, QStringLiteral("About FlowLens"),
-                           QStringLiteral("<b>FlowLens %1</b><br>NetFlow / IPFIX / sFlow traffic analyzer.")
-                               .arg(QLatin1String(FLOWLENS_VERSION)));
-    });
+    QAction* about = help->addAction(QStringLiteral("About FlowLens"), this, &MainWindow::openAbout);
+    about->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::openAbout()
+{
+    if (!m_aboutDialog) {
+        m_aboutDialog = new AboutDialog(m_options.geoDatabaseTypes, this);
+        m_aboutDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_aboutDialog->show();
+    m_aboutDialog->raise();
+    m_aboutDialog->activateWindow();
+}
+
+void MainWindow::bringToFront()
+{
+    if (isMinimized())
+        setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    show();
+    raise();
+    activateWindow();
 }
 
 void MainWindow::buildStatusBar()

@@ -23,6 +23,7 @@ class QueryService;
 
 namespace flowlens::ui {
 
+class AboutDialog;
 class AlertNotifier;
 class AlertService;
 class AlertsDashboard;
@@ -42,6 +43,7 @@ struct MainWindowOptions
     AppSettings settings;         ///< persisted settings (collector endpoints, retention, …)
     int refreshIntervalMs = 2000; ///< live refresh
     bool traceTimings = false;    ///< print how long applying each result takes (latency investigations)
+    QStringList geoDatabaseTypes; ///< `database_type` of the GeoIP databases in use (credited in About)
 };
 
 /// The FlowLens window: a sidebar of dashboards, one time-range bar and one filter bar shared by
@@ -79,6 +81,9 @@ public:
     bool canGoBack() const { return m_history.canGoBack(); }
     void goBack();
     void goForward();
+    /// Shows the window un-minimised and asks the window manager to raise and focus it (a second
+    /// start of the app lands here).
+    void bringToFront();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -101,6 +106,7 @@ private:
     void updateNavigationActions();
     void exportDashboard(const QString& format);
     void openSettings();
+    void openAbout();
     void applySettings(const AppSettings& settings);
     void startDemo();
     void updateAlertBadge(int firing);
@@ -144,6 +150,7 @@ private:
     bool m_noticeDismissed = false;
     DemoTraffic* m_demo = nullptr;
     QPointer<SettingsDialog> m_settingsDialog;
+    QPointer<AboutDialog> m_aboutDialog;
     CollectorStatus m_collectorStatus;
     collect::CollectorSnapshot m_lastSnapshot;
     bool m_haveSnapshot = false;

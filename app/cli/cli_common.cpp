@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include "core/util/build_info.h"
+
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -7,9 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <QCoreApplication>
 #include <QSocketNotifier>
 
 namespace flowlens::cli {
+
+QString versionText()
+{
+    const BuildInfo b = BuildInfo::current();
+    return QStringLiteral("flowlens-cli %1\nBuild: %2\nLibraries: %3\n")
+        .arg(b.version, b.buildLine(), b.librariesLine());
+}
 
 namespace {
 int g_signalFd[2] = {-1, -1};
@@ -47,11 +57,16 @@ int parseOrExit(QCommandLineParser& parser, const QStringList& args, const QStri
         return kExitUsage;
     }
     if (parser.isSet(help)) {
-        printOut(parser.helpText());
+        // Qt names the program by its path; the usage line should read as the user types it.
+        QString text = parser.helpText();
+        const QString program = QStringLiteral("Usage: ") + QCoreApplication::arguments().value(0);
+        if (text.startsWith(program))
+            text.replace(0, program.size(), QStringLiteral("Usage: flowlens-cli ") + args.value(0));
+        printOut(text);
         return kExitOk;
     }
     if (parser.isSet(version)) {
-        printOut(QStringLiteral("flowlens-cli %1\n").arg(QStringLiteral(FLOWLENS_VERSION)));
+        printOut(versionText());
         return kExitOk;
     }
     return -1;

@@ -20,6 +20,10 @@ enum ExitCode
 void printOut(const QString& text);
 void printErr(const QString& text);
 
+/// What `--version` prints: "flowlens-cli VERSION" first (help2man reads it), then the build and
+/// the run-time library versions.
+QString versionText();
+
 /// Parses `args` (command name first) with the common --help/--version handling. Returns -1 when
 /// the command should continue, otherwise the exit code to return.
 int parseOrExit(QCommandLineParser& parser, const QStringList& args, const QString& usageTail);

@@ -15,17 +15,21 @@ const QString kUsage = QStringLiteral(
     "FlowLens command line: collect and analyse NetFlow v5/v9, IPFIX and sFlow without a display.\n"
     "\n"
     "Commands:\n"
-    "  collect   receive flows on UDP and store them (until Ctrl-C or --duration)\n"
-    "  import    decode pcap/pcapng captures or raw datagrams into a database\n"
-    "  top       top-N addresses, pairs, ports, protocols or exporters (like nfdump -s)\n"
-    "  flows     print stored flows as NDJSON or CSV, with a filter\n"
-    "  exporters health of every exporter: rates, sequence loss, templates, sampling, anomalies\n"
-    "  gen       send synthetic NetFlow/IPFIX/sFlow to a collector (demo, tests, load)\n"
-    "  alert     alert rules (add, list, remove) and the log of alerts they fired\n"
+    "  collect    receive flows on UDP and store them (until Ctrl-C or --duration)\n"
+    "  import     decode pcap/pcapng captures or raw datagrams into a database\n"
+    "  top        top-N addresses, pairs, ports, protocols or exporters (like nfdump -s)\n"
+    "  flows      print stored flows as NDJSON or CSV, with a filter\n"
+    "  exporters  health of every exporter: rates, sequence loss, templates, sampling, anomalies\n"
+    "  gen        send synthetic NetFlow/IPFIX/sFlow to a collector (demo, tests, load)\n"
+    "  alert      alert rules (add, list, remove) and the log of alerts they fired\n"
     "\n"
-    "Run 'flowlens-cli COMMAND --help' for a command's options.\n"
-    "Exit codes: 0 success, 1 failure while running (unreadable input, database error),\n"
-    "            2 bad arguments or an endpoint that cannot be bound.\n");
+    "Run 'flowlens-cli COMMAND --help' for a command's options, 'flowlens-cli --version' for the\n"
+    "version, build and library versions.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  failure while running (unreadable input, database error)\n"
+    "  2  bad arguments or an endpoint that cannot be bound\n");
 
 } // namespace
 
@@ -48,7 +52,7 @@ int main(int argc, char** argv)
         return kExitOk;
     }
     if (command == QLatin1String("--version")) {
-        printOut(QStringLiteral("flowlens-cli %1\n").arg(QStringLiteral(FLOWLENS_VERSION)));
+        printOut(versionText());
         return kExitOk;
     }
     if (command == QLatin1String("collect"))
