@@ -11,9 +11,13 @@
 #include "core/query/query_service.h"
 #include "core/util/build_info.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -21,6 +25,7 @@
 #include <QPalette>
 #include <QScreen>
 #include <QSettings>
+#include <QSocketNotifier>
 #include <QStyle>
 #include <QStyleFactory>
 
@@ -65,6 +70,33 @@ QPalette darkPalette()
     p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x77, 0x7a, 0x80));
     p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x77, 0x7a, 0x80));
     return p;
+}
+
+int g_signalPipe[2] = {-1, -1};
+
+/// SIGTERM, SIGINT and SIGHUP end the app like closing its window (the collector commits what it
+/// holds), not like a crash. The handler only writes a byte; the event loop does the rest.
+void installQuitOnSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return;
+    auto* notifier = new QSocketNotifier(g_signalPipe[1], QSocketNotifier::Read, qApp);
+    QObject::connect(notifier, &QSocketNotifier::activated, qApp, [notifier] {
+        char c = 0;
+        [[maybe_unused]] const auto n = ::read(g_signalPipe[1], &c, 1);
+        notifier->setEnabled(false);
+        std::fprintf(stderr, "flowlens: stopping (signal); storing what was received\n");
+        QApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = [](int) {
+        const char c = 1;
+        [[maybe_unused]] const auto n = ::write(g_signalPipe[0], &c, 1);
+    };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int sig : {SIGTERM, SIGINT, SIGHUP})
+        ::sigaction(sig, &sa, nullptr);
 }
 
 } // namespace
@@ -238,6 +270,7 @@ int main(int argc, char** argv)
             window.bringToFront();
         });
     }
+    installQuitOnSignals();
     window.show();
     return QApplication::exec();
 }
