@@ -1,5 +1,6 @@
 #include "main_window.h"
 
+#include "ui/dashboards/alerts_dashboard.h"
 #include "ui/dashboards/exporters_dashboard.h"
 #include "ui/dashboards/flows_dashboard.h"
 #include "ui/dashboards/geography_dashboard.h"
@@ -12,6 +13,8 @@
 #include "ui/export/file_saver.h"
 #include "ui/export/image_export.h"
 #include "ui/format.h"
+#include "ui/services/alert_notifier.h"
+#include "ui/services/alert_service.h"
 #include "ui/services/demo_traffic.h"
 #include "ui/services/secret_store.h"
 #include "ui/widgets/filter_bar.h"
@@ -67,6 +70,7 @@ constexpr SidebarEntry kEntries[] = {
     {"geography", "Geography", ":/icons/geography.svg"},
     {"flows", "Flows", ":/icons/flows.svg"},
     {"exporters", "Exporters", ":/icons/exporters.svg"},
+    {"alerts", "Alerts", ":/icons/alerts.svg"},
 };
 
 } // namespace
@@ -146,6 +150,9 @@ void MainWindow::buildUi()
     m_sidebar->setSpacing(2);
     m_stack = new QStackedWidget(this);
     m_welcome = new WelcomePage(m_stack);
+    // Alert rules and history live in the same database; their SQL runs on the service's thread.
+    m_alertService = new AlertService(m_options.databasePath, this);
+    m_alertNotifier = new AlertNotifier(this);
     m_stack->addWidget(m_welcome);
 
     m_dashboards = {new OverviewDashboard(m_stack),
@@ -153,7 +160,8 @@ void MainWindow::buildUi()
                     new PortsDashboard(m_stack),
                     new GeographyDashboard(m_stack),
                     m_flows = new FlowsDashboard(m_queries, m_stack),
-                    new ExportersDashboard(m_stack)};
+                    new ExportersDashboard(m_stack),
+                    m_alerts = new AlertsDashboard(m_alertService, m_stack)};
     int n = 0;
     for (const SidebarEntry& e : kEntries) {
         auto* item = new QListWidgetItem(QIcon(QLatin1String(e.icon)), QLatin1String(e.title), m_sidebar);
@@ -167,6 +175,22 @@ void MainWindow::buildUi()
         connect(d, &Dashboard::message, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 6000); });
     }
+    connect(m_alerts, &AlertsDashboard::showFlowsRequested, this,
+            [this](const QString& filter, quint64 since, quint64 until) { showFlows(filter, since, until); });
+    connect(m_alertNotifier, &AlertNotifier::firingChanged, this, &MainWindow::updateAlertBadge);
+    connect(m_alertNotifier, &AlertNotifier::alertFired, this, [this](const alert::AlertEvent& e) {
+        statusBar()->showMessage(QStringLiteral("Alert: %1").arg(e.summary()), 15000);
+    });
+    connect(m_alertNotifier, &AlertNotifier::showRequested, this, [this](qint64 id) {
+        showNormal();
+        raise();
+        activateWindow();
+        showDashboard(QStringLiteral("alerts"));
+        if (id > 0)
+            m_alerts->selectAlert(id);
+    });
+    // A tray icon only for a window that collects: a view-only session fires no alerts.
+    m_alertNotifier->setTrayEnabled(!m_options.viewOnly);
     connect(m_flows, &FlowsDashboard::visibleColumnsChanged, this,
             [](const QStringList& names) { QSettings().setValue(QStringLiteral("ui/flowColumns"), names); });
 
@@ -340,6 +364,9 @@ void MainWindow::buildStatusBar()
     m_dbLabel = new QLabel(this);
     m_forwardLabel = new QLabel(this);
     m_forwardLabel->hide();
+    m_alertLabel = new QLabel(this);
+    m_alertLabel->setObjectName(QStringLiteral("alertBadge"));
+    m_alertLabel->hide();
     m_storeLabel = new QLabel(this);
     m_storeLabel->hide();
     m_noticeLabel = new QLabel(this);
@@ -349,8 +376,8 @@ void MainWindow::buildStatusBar()
         m_noticeDismissed = true;
         m_noticeLabel->hide();
     });
-    for (QLabel* l :
-         {m_noticeLabel, m_storeLabel, m_listenLabel, m_rateLabel, m_dropLabel, m_dbLabel, m_forwardLabel})
+    for (QLabel* l : {m_alertLabel, m_noticeLabel, m_storeLabel, m_listenLabel, m_rateLabel, m_dropLabel,
+                      m_dbLabel, m_forwardLabel})
         statusBar()->addPermanentWidget(l);
 }
 
@@ -641,7 +668,8 @@ void MainWindow::updateWelcome()
 {
     const bool empty = isDatabaseEmpty();
     Dashboard* d = currentDashboard();
-    if (empty && d && d->id() != QLatin1String("geography"))
+    // Geography shows its map and Alerts its rules even before the first flow.
+    if (empty && d && d->id() != QLatin1String("geography") && d->id() != QLatin1String("alerts"))
         m_stack->setCurrentWidget(m_welcome);
     else if (d)
         m_stack->setCurrentWidget(d);
@@ -680,6 +708,7 @@ void MainWindow::onCollectorStatus(const CollectorStatus& status)
     if (status.databasePath != m_options.databasePath && !status.databasePath.isEmpty()) {
         m_options.databasePath = status.databasePath;
         m_queries->setDatabasePath(status.databasePath);
+        m_alertService->setDatabasePath(status.databasePath);
         m_dbKnown = false;
         m_dbMissing = false;
         m_autoRangeChecked = false;
@@ -751,9 +780,38 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
     }
     for (Dashboard* d : m_dashboards)
         d->setCollectorSnapshot(snapshot);
+    m_alertNotifier->setSnapshot(snapshot.alerts);
     // First flows of a first start: leave the empty state as soon as something is stored.
     if (isShowingWelcome() && snapshot.writer.flowsStored > 0)
         m_queries->requestDatabaseInfo(QStringLiteral("main/info"));
+}
+
+void MainWindow::updateAlertBadge(int firing)
+{
+    // The badge: a count on the Alerts entry of the sidebar and a red note in the status bar.
+    for (int i = 0; i < m_sidebar->count(); ++i) {
+        QListWidgetItem* item = m_sidebar->item(i);
+        if (item->data(Qt::UserRole).toString() != QLatin1String("alerts"))
+            continue;
+        item->setText(firing ? QStringLiteral("Alerts (%1)").arg(firing) : QStringLiteral("Alerts"));
+        item->setForeground(firing ? QBrush(QColor(0xd0, 0x3b, 0x3b)) : QBrush());
+    }
+    m_alertLabel->setText(QStringLiteral("<span style='color:#d03b3b'>%1 alert%2 firing</span>")
+                              .arg(firing)
+                              .arg(firing == 1 ? QString() : QStringLiteral("s")));
+    m_alertLabel->setToolTip(QStringLiteral("See View → Alerts"));
+    m_alertLabel->setVisible(firing > 0);
+}
+
+void MainWindow::showFlows(const QString& filter, std::uint64_t sinceNs, std::uint64_t untilNs)
+{
+    ViewState s = m_state;
+    s.filter = filter;
+    s.range.preset = RangePreset::Custom;
+    s.range.sinceNs = sinceNs;
+    s.range.untilNs = std::max(untilNs, sinceNs + kNs);
+    setViewState(s);
+    showDashboard(QStringLiteral("flows"));
 }
 
 void MainWindow::exportDashboard(const QString& format)

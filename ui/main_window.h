@@ -24,6 +24,9 @@ class QueryService;
 namespace flowlens::ui {
 
 class AboutDialog;
+class AlertNotifier;
+class AlertService;
+class AlertsDashboard;
 class DemoTraffic;
 class FilterBar;
 class FlowsDashboard;
@@ -70,6 +73,11 @@ public:
     WelcomePage* welcomePage() const { return m_welcome; }
     bool isShowingWelcome() const;
     QString statusText() const;
+    AlertService* alertService() const { return m_alertService; }
+    AlertNotifier* alertNotifier() const { return m_alertNotifier; }
+    AlertsDashboard* alertsDashboard() const { return m_alerts; }
+    /// Opens the Flows view on `filter` over a fixed time range (an alert's flows).
+    void showFlows(const QString& filter, std::uint64_t sinceNs, std::uint64_t untilNs);
     /// Refreshes the visible dashboard now (F5).
     void refresh();
     bool canGoBack() const { return m_history.canGoBack(); }
@@ -105,6 +113,7 @@ private:
     void loadForwardSecret();
     void storeForwardSecret(const QString& secret);
     void startDemo();
+    void updateAlertBadge(int firing);
 
     query::QueryService* m_queries;
     CollectorController* m_collector;
@@ -122,6 +131,10 @@ private:
     QStackedWidget* m_stack = nullptr;
     WelcomePage* m_welcome = nullptr;
     FlowsDashboard* m_flows = nullptr;
+    AlertService* m_alertService = nullptr;
+    AlertNotifier* m_alertNotifier = nullptr;
+    AlertsDashboard* m_alerts = nullptr;
+    QLabel* m_alertLabel = nullptr;
     std::vector<Dashboard*> m_dashboards;
     FilterBar* m_filterBar = nullptr;
     TimeRangeBar* m_timeBar = nullptr;

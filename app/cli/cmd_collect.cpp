@@ -8,13 +8,38 @@
 #include "core/forward/forward_history.h"
 #include "core/query/time_spec.h"
 
+#include <cstdio>
+
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QSet>
 #include <QTimer>
 
 namespace flowlens::cli {
 
 namespace {
+
+/// One stdout line per alert that fired or resolved since the last call (each transition once).
+void printAlerts(const alert::AlertSnapshot& alerts, QSet<QString>& printed)
+{
+    for (auto it = alerts.recent.rbegin(); it != alerts.recent.rend(); ++it) {
+        const alert::AlertEvent& e = *it;
+        const QString firedKey = QStringLiteral("%1:fired").arg(e.serial);
+        if (!printed.contains(firedKey)) {
+            printed.insert(firedKey);
+            printOut(QStringLiteral("%1 ALERT fired %2\n").arg(query::formatTime(e.firedNs), e.summary()));
+        }
+        if (!e.active()) {
+            const QString resolvedKey = QStringLiteral("%1:resolved").arg(e.serial);
+            if (!printed.contains(resolvedKey)) {
+                printed.insert(resolvedKey);
+                printOut(QStringLiteral("%1 ALERT resolved %2 (peak %3)\n")
+                             .arg(query::formatTime(e.resolvedNs), e.summary(), alert::formatValue(e.peak)));
+            }
+        }
+    }
+    std::fflush(stdout); // alert lines reach a pipe (a script, a log) as they happen
+}
 
 QString statusLine(const collect::CollectorSnapshot& s)
 {
@@ -218,6 +243,12 @@ int runCollect(const QStringList& args)
                           config.forward->verifyTls ? QString()
                                                     : QStringLiteral(" (TLS certificate verification OFF)")));
 
+    if (const auto& alerts = collector.lastSnapshot().alerts; alerts.rules > 0 || !alerts.error.isEmpty())
+        printErr(
+            alerts.error.isEmpty()
+                ? QStringLiteral("evaluating %1 alert rule(s); alerts print on stdout\n").arg(alerts.rules)
+                : QStringLiteral("warning: %1\n").arg(alerts.error));
+
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::signalled, qApp, [](int) { QCoreApplication::quit(); });
     if (durationS > 0)
@@ -225,6 +256,7 @@ int runCollect(const QStringList& args)
     const bool isQuiet = p.isSet(quiet);
     int ticks = 0;
     QString shownSetupError;
+    QSet<QString> printedAlerts;
     QObject::connect(&collector, &collect::Collector::snapshotReady, qApp,
                      [&](const collect::CollectorSnapshot& s) {
                          // A new forwarding setup error is shown at once (then with the usual lines).
@@ -233,6 +265,7 @@ int runCollect(const QStringList& args)
                          shownSetupError = setupError;
                          if (!isQuiet && (++ticks % 10 == 0 || !s.writerError.isEmpty() || newSetupError))
                              printErr(statusLine(s));
+                         printAlerts(s.alerts, printedAlerts);
                      });
     QCoreApplication::exec();
 
@@ -242,6 +275,11 @@ int runCollect(const QStringList& args)
         printErr(QStringLiteral("flowlens-cli collect: %1\n").arg(stopped.error()));
         return kExitFailure;
     }
+    printAlerts(last.alerts, printedAlerts);
+    if (last.alerts.firedThisRun)
+        printErr(QStringLiteral("%1 alert(s) fired; see flowlens-cli alert log --db %2\n")
+                     .arg(last.alerts.firedThisRun)
+                     .arg(config.databasePath));
     if (last.receiver.datagramsNotAllowed) {
         QStringList sources;
         for (const auto& [ep, n] : last.receiver.refusedSources)

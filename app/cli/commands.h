@@ -10,5 +10,6 @@ int runTop(const QStringList& args);
 int runFlows(const QStringList& args);
 int runGen(const QStringList& args);
 int runExporters(const QStringList& args);
+int runAlert(const QStringList& args);
 
 } // namespace flowlens::cli

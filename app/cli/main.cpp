@@ -21,6 +21,7 @@ const QString kUsage = QStringLiteral(
     "  flows      print stored flows as NDJSON or CSV, with a filter\n"
     "  exporters  health of every exporter: rates, sequence loss, templates, sampling, anomalies\n"
     "  gen        send synthetic NetFlow/IPFIX/sFlow to a collector (demo, tests, load)\n"
+    "  alert      alert rules (add, list, remove) and the log of alerts they fired\n"
     "\n"
     "Run 'flowlens-cli COMMAND --help' for a command's options, 'flowlens-cli --version' for the\n"
     "version, build and library versions.\n"
@@ -66,6 +67,8 @@ int main(int argc, char** argv)
         return runGen(args);
     if (command == QLatin1String("exporters"))
         return runExporters(args);
+    if (command == QLatin1String("alert"))
+        return runAlert(args);
     printErr(QStringLiteral("flowlens-cli: unknown command \"%1\"\n\n").arg(command) + kUsage);
     return kExitUsage;
 }

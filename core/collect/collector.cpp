@@ -28,6 +28,7 @@ Collector::Collector(QObject* parent)
     qRegisterMetaType<ReceiverSnapshot>();
     qRegisterMetaType<CollectorSnapshot>();
     qRegisterMetaType<store::WriterStats>();
+    qRegisterMetaType<alert::AlertSnapshot>();
 }
 
 Collector::~Collector()
@@ -52,6 +53,8 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     if (config.enrich)
         dictionaries = std::make_shared<enrich::SharedDictionaries>();
     m_writer = new WriterWorker(*m_queue, config.databasePath, config.writer, config.enrich, dictionaries);
+    if (config.forward)
+        m_writer->setAlertForwarding(*config.forward);
     m_writer->moveToThread(m_writerThread);
     connect(m_writerThread, &QThread::finished, m_writer, &QObject::deleteLater);
     m_receiver = new UdpReceiver(*m_queue, config.decoder, config.receiveBufferBytes);
@@ -116,9 +119,13 @@ Result<std::vector<EndpointState>> Collector::start(const CollectorConfig& confi
     connect(m_receiver, &UdpReceiver::snapshotReady, m_writer, &WriterWorker::storeReceiverSnapshot);
     connect(m_receiver, &UdpReceiver::snapshotReady, this, &Collector::onReceiverSnapshot);
     connect(m_writer, &WriterWorker::committed, this, &Collector::onWriterCommitted);
+    connect(m_writer, &WriterWorker::alertsUpdated, this,
+            [this](const alert::AlertSnapshot& alerts) { m_last.alerts = alerts; });
     m_last = CollectorSnapshot{};
     m_last.receiver.endpoints = *bound;
     m_last.uncleanShutdown = unclean;
+    QMetaObject::invokeMethod(
+        m_writer, [&] { m_last.alerts = m_writer->alertSnapshot(); }, Qt::BlockingQueuedConnection);
     if (m_forwarder)
         m_last.forward = m_forwarder->lastStatus();
     m_running = true;
@@ -206,7 +213,12 @@ Result<store::WriterStats> Collector::stop()
         m_receiver, [&] { final = m_receiver->drainAndClose(); }, Qt::BlockingQueuedConnection);
     Result<store::WriterStats> finished;
     QMetaObject::invokeMethod(
-        m_writer, [&] { finished = m_writer->finish(final); }, Qt::BlockingQueuedConnection);
+        m_writer,
+        [&] {
+            finished = m_writer->finish(final);
+            m_last.alerts = m_writer->alertSnapshot();
+        },
+        Qt::BlockingQueuedConnection);
     m_last.receiver = final;
     if (finished)
         m_last.writer = *finished;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/alert/alert_event.h"
 #include "core/decode/anomaly.h"
 #include "core/decode/exporter_stats.h"
 #include "core/decode/interface_counters.h"
@@ -59,6 +60,8 @@ struct CollectorSnapshot
     double datagramsPerSecond = 0;
     /// Forwarding to OpenObserve (sent/s, delivered, backlog, last error, state); none when off.
     std::optional<forward::ForwardStatus> forward;
+    /// Alert rules: alerts firing now and the latest that fired or resolved (core/alert).
+    alert::AlertSnapshot alerts;
 };
 
 } // namespace flowlens::collect

@@ -4,6 +4,10 @@
 
 #include "core/enrich/shared_dictionaries.h"
 
+#include "core/alert/alert_forwarder.h"
+#include "core/alert/alert_monitor.h"
+
+#include <QDateTime>
 #include <QTimer>
 
 namespace flowlens::collect {
@@ -46,6 +50,22 @@ Result<void> WriterWorker::open()
         m_writer->logEvent(QStringLiteral("unclean_shutdown"), *notice);
     }
     m_writer->logEvent(QStringLiteral("start"), QStringLiteral("collector started"));
+    // Alerting is an add-on: a database whose alert tables cannot be used still collects.
+    if (auto monitor = alert::AlertMonitor::open(m_path); monitor) {
+        m_alerts = std::move(*monitor);
+        m_alertSnapshot = m_alerts->snapshot();
+        if (m_alertForward) {
+            if (auto f = alert::AlertForwarder::open(m_path, *m_alertForward); f) {
+                m_alertForwarder = std::move(*f);
+            } else {
+                m_alertSnapshot.error = QStringLiteral("alerts are not forwarded: %1").arg(f.error());
+                m_writer->logEvent(QStringLiteral("alerts_not_forwarded"), m_alertSnapshot.error);
+            }
+        }
+    } else {
+        m_alertSnapshot.error = QStringLiteral("alert rules are not evaluated: %1").arg(monitor.error());
+        m_writer->logEvent(QStringLiteral("alerts_off"), m_alertSnapshot.error);
+    }
     m_commitTimer = new QTimer(this);
     m_commitTimer->setInterval(1000);
     connect(m_commitTimer, &QTimer::timeout, this, &WriterWorker::commit);
@@ -58,8 +78,11 @@ void WriterWorker::drain()
     if (!m_writer || !m_lastError.isEmpty())
         return; // commits are failing: leave flows in the bounded queue (drops are counted there)
     m_queue.takeAll(m_taken);
-    for (auto& batch : m_taken)
-        m_writer->enrichAndAdd(batch);
+    for (auto& batch : m_taken) {
+        m_writer->enrichAndAdd(batch); // alerts see the enriched flows
+        if (m_alerts)
+            m_alerts->add(batch);
+    }
     m_queue.recycle(m_taken);
 }
 
@@ -79,6 +102,32 @@ void WriterWorker::commit()
         m_lastError = r.error();
     }
     emit committed(m_writer->stats(), m_lastError);
+    updateAlerts(false);
+}
+
+void WriterWorker::updateAlerts(bool finishing)
+{
+    if (!m_alerts)
+        return;
+    const auto now = std::uint64_t(QDateTime::currentMSecsSinceEpoch()) * 1000000ull;
+    if (finishing)
+        m_alerts->finish(now);
+    else
+        m_alerts->tick(now);
+    for (const auto& e : m_alerts->takeTransitions())
+        m_writer->logEvent(e.active() ? QStringLiteral("alert_fired") : QStringLiteral("alert_resolved"),
+                           e.summary());
+    m_alertSnapshot = m_alerts->snapshot();
+    if (m_alertForwarder) {
+        // Not while finishing: what is pending stays marked in the database for the next run.
+        if (!finishing)
+            m_alertForwarder->tick(now);
+        m_alertSnapshot.forwarded = m_alertForwarder->delivered();
+        if (m_alertSnapshot.error.isEmpty() && !m_alertForwarder->lastError().isEmpty())
+            m_alertSnapshot.error = QStringLiteral("forwarding alerts to %1: %2")
+                                        .arg(m_alertForwarder->stream(), m_alertForwarder->lastError());
+    }
+    emit alertsUpdated(m_alertSnapshot);
 }
 
 void WriterWorker::storeReceiverSnapshot(const ReceiverSnapshot& snapshot)
@@ -108,6 +157,7 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     m_writer->logEvent(QStringLiteral("stop"), QStringLiteral("clean stop: %1 flows decoded, %2 dropped")
                                                    .arg(finalReceiver.flowsDecoded)
                                                    .arg(finalReceiver.flowsDropped));
+    updateAlerts(true);
     if (auto r = m_writer->close(); !r)
         return fail(r.error());
     return m_writer->stats();

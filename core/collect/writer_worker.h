@@ -1,7 +1,9 @@
 #pragma once
 
+#include "core/alert/alert_event.h"
 #include "core/collect/collector_snapshot.h"
 #include "core/enrich/enricher.h"
+#include "core/forward/forward_config.h"
 #include "core/store/flow_writer.h"
 #include "core/util/result.h"
 
@@ -16,6 +18,10 @@ class QTimer;
 namespace flowlens::enrich {
 class SharedDictionaries;
 }
+namespace flowlens::alert {
+class AlertForwarder;
+class AlertMonitor;
+} // namespace flowlens::alert
 
 namespace flowlens::collect {
 
@@ -36,6 +42,8 @@ public:
                  std::shared_ptr<enrich::SharedDictionaries> dictionaries = {});
     ~WriterWorker() override;
 
+    /// Forward alerts to OpenObserve too (a stream of their own); call before open().
+    void setAlertForwarding(const forward::ForwardConfig& flows) { m_alertForward = flows; }
     /// Opens the database (call in the writer thread).
     Result<void> open();
     /// Drains the queue, stores `finalExporters`, commits and finalises every open minute.
@@ -47,6 +55,8 @@ public:
     QString lastError() const { return m_lastError; }
     /// Set by open() when the previous run did not stop cleanly.
     QString uncleanShutdownNotice() const { return m_uncleanShutdown; }
+    /// The alert rules' state as of the last commit (or finish()).
+    alert::AlertSnapshot alertSnapshot() const { return m_alertSnapshot; }
 
 public slots:
     void drain();
@@ -54,9 +64,12 @@ public slots:
 
 signals:
     void committed(const flowlens::store::WriterStats& stats, const QString& error);
+    /// After every commit: alerts firing now and the latest transitions.
+    void alertsUpdated(const flowlens::alert::AlertSnapshot& snapshot);
 
 private:
     void commit();
+    void updateAlerts(bool finishing);
 
     FlowQueue& m_queue;
     QString m_path;
@@ -69,6 +82,10 @@ private:
     QString m_lastError;
     QString m_uncleanShutdown;
     std::uint64_t m_droppedLogged = 0;
+    std::unique_ptr<alert::AlertMonitor> m_alerts; ///< evaluates alert rules on every flow stored
+    alert::AlertSnapshot m_alertSnapshot;
+    std::optional<forward::ForwardConfig> m_alertForward;
+    std::unique_ptr<alert::AlertForwarder> m_alertForwarder;
 };
 
 } // namespace flowlens::collect

@@ -207,6 +207,37 @@ CREATE TABLE net_names(
     role TEXT NOT NULL,
     site TEXT NOT NULL);
 )sql",
+    // 5: alert rules (core/alert) and the alerts they fired. Rules are keyed by name; alerts keep
+    // the rule's name and definition as it was, so the history survives removing the rule.
+    R"sql(
+CREATE TABLE alert_rules(
+    name TEXT PRIMARY KEY,
+    expression TEXT NOT NULL,           -- the --when text, e.g. 'bytes_per_s > 50M'
+    by_key TEXT NOT NULL DEFAULT '',    -- '', 'src', 'dst', 'port' or 'exporter'
+    filter TEXT NOT NULL DEFAULT '',    -- filter language; '' = all traffic
+    for_s INTEGER NOT NULL DEFAULT 0,   -- condition must hold this long before firing
+    cooldown_s INTEGER NOT NULL DEFAULT 300,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_ns INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE alert_events(
+    id INTEGER PRIMARY KEY,
+    rule TEXT NOT NULL,
+    key TEXT NOT NULL,                  -- value of the rule's key ('' without --by)
+    expression TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    by_key TEXT NOT NULL,
+    filter TEXT NOT NULL,
+    started_ns INTEGER NOT NULL,        -- first second over the threshold
+    fired_ns INTEGER NOT NULL,
+    resolved_ns INTEGER,                -- NULL while firing
+    value REAL NOT NULL,                -- metric in the second it fired
+    threshold REAL,                     -- line crossed then
+    peak REAL NOT NULL,
+    samples TEXT NOT NULL,              -- JSON [[unix_s, value, threshold], ...]
+    forwarded INTEGER NOT NULL DEFAULT 0);  -- sent to OpenObserve: 1 the firing, 2 also the resolution
+CREATE INDEX alert_events_fired ON alert_events(fired_ns);
+)sql",
 };
 
 constexpr int kMigrationCount = int(std::size(kMigrations));

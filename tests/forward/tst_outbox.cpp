@@ -6,6 +6,7 @@
 #include "core/forward/outbox.h"
 #include "core/forward/record_encoder.h"
 #include "core/store/flow_writer.h"
+#include "core/store/schema.h"
 #include "core/store/sqlite_db.h"
 
 #include <QJsonArray>
@@ -317,7 +318,7 @@ private slots:
     void migratesASchema2Database()
     {
         // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
-        // forwarding tables (and none of the GeoIP tables of schema 4). It is brought to the current
+        // forwarding tables (and none of the GeoIP and alert tables of schemas 4 and 5). It is brought to the current
         // schema.
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("o.db"));
@@ -326,6 +327,7 @@ private slots:
             DROP TRIGGER forward_gaps_on_delete;
             DROP TABLE geo_cities; DROP TABLE geo_as; DROP TABLE net_names;
             DROP TABLE forward_state; DROP TABLE forward_gaps; DROP TABLE forward_rejected; DROP TABLE forward_log;
+            DROP TABLE alert_rules; DROP TABLE alert_events;
             CREATE TABLE flow_blocks_v2(id INTEGER PRIMARY KEY, t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,
                                         n INTEGER NOT NULL, data BLOB NOT NULL);
             INSERT INTO flow_blocks_v2 SELECT id, t_min, t_max, n, data FROM flow_blocks;
@@ -339,7 +341,7 @@ private slots:
         auto d = store::Database::open(db, store::Database::Mode::ReadOnly);
         auto version = d->prepare("PRAGMA user_version");
         QVERIFY(version->step());
-        QCOMPARE(version->columnInt(0), 4);
+        QCOMPARE(version->columnInt(0), store::kSchemaVersion);
         auto ddl = d->prepare("SELECT sql FROM sqlite_master WHERE name='flow_blocks'");
         QVERIFY(ddl->step());
         QVERIFY2(ddl->columnText(0).contains(QStringLiteral("AUTOINCREMENT")),
