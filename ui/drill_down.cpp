@@ -101,7 +101,8 @@ QString combineFilter(const QString& current, const QString& term, DrillAction a
         const QString clause = QStringLiteral("not ") + termNeedingGroup(term);
         if (base.isEmpty())
             return clause;
-        return (needsParentheses(base) ? QStringLiteral("(%1)").arg(base) : base) + QStringLiteral(" and ") + clause;
+        return (needsParentheses(base) ? QStringLiteral("(%1)").arg(base) : base) + QStringLiteral(" and ") +
+               clause;
     }
     if (base.isEmpty())
         return term;
@@ -110,7 +111,8 @@ QString combineFilter(const QString& current, const QString& term, DrillAction a
     // A conjunction already: add only the clauses it does not require yet.
     const QStringList have = base.split(QStringLiteral(" and "), Qt::SkipEmptyParts, Qt::CaseInsensitive);
     QStringList add;
-    for (const QString& clause : term.split(QStringLiteral(" and "), Qt::SkipEmptyParts, Qt::CaseInsensitive)) {
+    for (const QString& clause :
+         term.split(QStringLiteral(" and "), Qt::SkipEmptyParts, Qt::CaseInsensitive)) {
         bool present = false;
         for (const QString& h : have)
             present = present || h.trimmed().compare(clause.trimmed(), Qt::CaseInsensitive) == 0;

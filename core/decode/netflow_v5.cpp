@@ -94,7 +94,8 @@ std::size_t NetflowV5Decoder::decode(std::span<const std::byte> datagram, const 
     base.etype = 0x0800;
 
     const auto* p = reinterpret_cast<const std::uint8_t*>(datagram.data()) + kHeaderSize;
-    if (out.capacity() < out.size() + n) // grow geometrically: an exact reserve per datagram copies the batch each time
+    if (out.capacity() <
+        out.size() + n) // grow geometrically: an exact reserve per datagram copies the batch each time
         out.reserve(std::max(out.size() + n, out.capacity() * 2));
     for (std::size_t i = 0; i < n; ++i, p += kRecordSize) {
         FlowRecord& r = out.emplace_back(base);

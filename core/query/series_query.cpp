@@ -231,7 +231,8 @@ Result<std::uint64_t> flowsInRange(store::FlowReader& reader, std::uint64_t sinc
 }
 
 Result<void> scanSeries(store::FlowReader& reader, const SeriesRequest& req, SeriesBuilder& builder,
-                        std::uint64_t since, std::uint64_t until, const CancelToken& cancel, bool countTotal = true)
+                        std::uint64_t since, std::uint64_t until, const CancelToken& cancel,
+                        bool countTotal = true)
 {
     if (since >= until)
         return {};

@@ -1,5 +1,6 @@
 #include "top_query.h"
 
+#include "core/query/series_builder.h"
 #include "core/store/flow_reader.h"
 
 #include <algorithm>
@@ -27,66 +28,6 @@ struct Accum
 
 using AccumMap = std::unordered_map<RollupKey, Accum, RollupKeyHash>;
 
-store::FieldMask fieldsFor(Dimension d)
-{
-    using decode::FlowField;
-    store::FieldMask m = store::fieldMask({FlowField::Bytes, FlowField::Packets, FlowField::SamplingRate});
-    switch (d) {
-    case Dimension::Proto:
-        m.set(std::size_t(FlowField::Proto));
-        break;
-    case Dimension::Src:
-        m.set(std::size_t(FlowField::SrcAddr));
-        break;
-    case Dimension::Dst:
-        m.set(std::size_t(FlowField::DstAddr));
-        break;
-    case Dimension::Ip:
-    case Dimension::Pair:
-        m.set(std::size_t(FlowField::SrcAddr));
-        m.set(std::size_t(FlowField::DstAddr));
-        break;
-    case Dimension::SrcPort:
-        m.set(std::size_t(FlowField::SrcPort));
-        break;
-    case Dimension::DstPort:
-        m.set(std::size_t(FlowField::DstPort));
-        break;
-    case Dimension::Exporter:
-        m.set(std::size_t(FlowField::SamplerAddress));
-        break;
-    case Dimension::SrcCountry:
-        m.set(std::size_t(FlowField::SrcCountry));
-        break;
-    case Dimension::DstCountry:
-        m.set(std::size_t(FlowField::DstCountry));
-        break;
-    case Dimension::SrcAs:
-        m.set(std::size_t(FlowField::SrcLookupAs));
-        m.set(std::size_t(FlowField::SrcAs));
-        break;
-    case Dimension::DstAs:
-        m.set(std::size_t(FlowField::DstLookupAs));
-        m.set(std::size_t(FlowField::DstAs));
-        break;
-    case Dimension::SrcCity:
-        m.set(std::size_t(FlowField::SrcCity));
-        break;
-    case Dimension::DstCity:
-        m.set(std::size_t(FlowField::DstCity));
-        break;
-    case Dimension::SrcNet:
-        m.set(std::size_t(FlowField::SrcNetName));
-        break;
-    case Dimension::DstNet:
-        m.set(std::size_t(FlowField::DstNetName));
-        break;
-    case Dimension::Count_:
-        break;
-    }
-    return m;
-}
-
 /// Distinct keys a scan keeps; past it further new keys are summed as "other" (memory stays bounded
 /// whatever the data; the result then says it is approximate).
 constexpr std::size_t kMaxScanKeys = 4'000'000;
@@ -99,7 +40,7 @@ Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uin
     store::FlowReader::ScanOptions opts;
     opts.sinceNs = since;
     opts.untilNs = until;
-    opts.fields = fieldsFor(req.by);
+    opts.fields = dimensionFields(req.by); // series_builder.h: the columns a dimension reads
     for (decode::FlowField f : req.filter.fields())
         opts.fields.set(std::size_t(f));
     const bool filtered = !req.filter.isEmpty();

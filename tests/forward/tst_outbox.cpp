@@ -318,8 +318,8 @@ private slots:
     void migratesASchema2Database()
     {
         // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
-        // forwarding tables (and none of the GeoIP and alert tables of schemas 4 and 5). It is brought to the current
-        // schema.
+        // forwarding tables (and none of the GeoIP and alert tables of schemas 4 and 5). It is brought to the
+        // current schema.
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("o.db"));
         QCOMPARE(test::storeFlows(db, 0, 250, 100), QString());
