@@ -101,6 +101,34 @@ private slots:
         }
     }
 
+    void allowlistIsValidatedAndApplied()
+    {
+        ui::AppSettings s;
+        s.allow = {QStringLiteral("192.0.2.0/24"), QStringLiteral("router-1")};
+        const QStringList problems = s.validate();
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems[0].contains(QStringLiteral("“router-1” is not an address or network")),
+                 qPrintable(problems[0]));
+        s.allow = {QStringLiteral("192.0.2.0/24"), QStringLiteral("2001:db8::1")};
+        QVERIFY(s.validate().isEmpty());
+        {
+            QSettings q;
+            s.save(q);
+        }
+        QSettings q;
+        QCOMPARE(ui::AppSettings::load(q).allow, s.allow);
+        const collect::CollectorConfig c = s.collectorConfig();
+        QCOMPARE(c.allow.size(), std::size_t(2));
+        QVERIFY(c.allow[0].contains(*decode::IpAddress::parse("192.0.2.77")));
+        QVERIFY(!c.allow[0].contains(*decode::IpAddress::parse("198.51.100.1")));
+        QVERIFY(c.allow[1].contains(*decode::IpAddress::parse("2001:db8::1")));
+        // The dialog reads "a, b c" into the list.
+        ui::AppSettings shown;
+        shown.allow = {QStringLiteral("10.0.0.0/8"), QStringLiteral("192.0.2.1")};
+        ui::SettingsDialog dialog(shown, false, QString());
+        QCOMPARE(dialog.settings().allow, shown.allow);
+    }
+
     void settingsRoundTripThroughQSettings()
     {
         ui::AppSettings s;

@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -68,6 +69,11 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, bool viewOnly, const
     auto* collector = new QGroupBox(QStringLiteral("Collector"), this);
     auto* form = new QFormLayout(collector);
     form->addRow(QStringLiteral("Listen on (UDP):"), m_endpoints);
+    m_allow = new QLineEdit(settings.allow.join(QStringLiteral(", ")), this);
+    m_allow->setPlaceholderText(QStringLiteral("any exporter (e.g. 192.0.2.0/24, 2001:db8::/32, 10.1.2.3)"));
+    m_allow->setToolTip(QStringLiteral("Only these networks may send flows; datagrams from others are "
+                                       "counted (Exporters view) and dropped."));
+    form->addRow(QStringLiteral("Accept exporters from:"), m_allow);
     form->addRow(QStringLiteral("Database file:"), dbRow);
     if (!sessionDatabase.isEmpty() && sessionDatabase != settings.effectiveDatabasePath()) {
         auto* note =
@@ -225,6 +231,9 @@ void SettingsDialog::describeGeoip()
 AppSettings SettingsDialog::settings() const
 {
     AppSettings s;
+    for (const QString& a :
+         m_allow->text().split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts))
+        s.allow << a;
     for (const QString& line : m_endpoints->toPlainText().split(QLatin1Char('\n'), Qt::SkipEmptyParts))
         if (!line.trimmed().isEmpty())
             s.endpoints << line.trimmed();

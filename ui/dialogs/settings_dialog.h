@@ -53,6 +53,7 @@ private:
     QSpinBox* m_retention;
     QSpinBox* m_maxSize;
     QTableWidget* m_overrides;
+    QLineEdit* m_allow = nullptr;
     QCheckBox* m_geoip;
     QLineEdit* m_geoipPaths;
     QLineEdit* m_networks;

@@ -15,6 +15,7 @@ AppSettings AppSettings::load(QSettings& s)
     a.databasePath = s.value(QStringLiteral("collector/database")).toString();
     a.retentionDays = s.value(QStringLiteral("collector/retentionDays"), 0).toInt();
     a.maxSizeMb = s.value(QStringLiteral("collector/maxSizeMb"), 0).toInt();
+    a.allow = s.value(QStringLiteral("collector/allow")).toStringList();
     a.geoip = s.value(QStringLiteral("geoip/enabled"), true).toBool();
     a.geoipPaths = s.value(QStringLiteral("geoip/databases")).toStringList();
     a.networksPath = s.value(QStringLiteral("geoip/networks")).toString();
@@ -55,6 +56,7 @@ void AppSettings::save(QSettings& s) const
     s.setValue(QStringLiteral("collector/database"), databasePath);
     s.setValue(QStringLiteral("collector/retentionDays"), retentionDays);
     s.setValue(QStringLiteral("collector/maxSizeMb"), maxSizeMb);
+    s.setValue(QStringLiteral("collector/allow"), allow);
     s.setValue(QStringLiteral("geoip/enabled"), geoip);
     s.setValue(QStringLiteral("geoip/databases"), geoipPaths);
     s.setValue(QStringLiteral("geoip/networks"), networksPath);
@@ -88,6 +90,12 @@ void AppSettings::save(QSettings& s) const
 QStringList AppSettings::validate() const
 {
     QStringList problems;
+    for (const QString& a : allow)
+        if (!collect::Cidr::parse(a.trimmed().toStdString()))
+            problems << QStringLiteral(
+                            "Allowed exporters: “%1” is not an address or network (e.g. 192.0.2.0/24, "
+                            "2001:db8::/32, 10.1.2.3).")
+                            .arg(a);
     const bool root = ::geteuid() == 0;
     QStringList seen;
     for (const QString& text : endpoints) {
@@ -200,6 +208,9 @@ collect::CollectorConfig AppSettings::collectorConfig() const
     c.writer.retentionSeconds = std::int64_t(retentionDays) * 86400;
     c.writer.maxDatabaseBytes = std::int64_t(maxSizeMb) * 1024 * 1024;
     c.samplingOverrides = overrides();
+    for (const QString& a : allow)
+        if (auto cidr = collect::Cidr::parse(a.trimmed().toStdString()))
+            c.allow.push_back(*cidr);
     if (geoip) {
         enrich::EnrichConfig e;
         e.geoipPaths = geoipPaths;

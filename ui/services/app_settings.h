@@ -54,6 +54,7 @@ struct AppSettings
     int retentionDays = 0; ///< 0 = keep everything
     int maxSizeMb = 0;     ///< 0 = no bound
     QList<SamplingOverrideSetting> samplingOverrides;
+    QStringList allow;      ///< exporter networks (CIDR or address) allowed to send; empty = any
     bool geoip = true;      ///< enrich flows (GeoIP, address classes, networks) while collecting
     QStringList geoipPaths; ///< .mmdb files besides those found in the usual folders
     QString networksPath;   ///< user networks file (CIDR,NAME[,ROLE[,SITE]] lines); empty = none
