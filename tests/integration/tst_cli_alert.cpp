@@ -1,5 +1,6 @@
 // flowlens-cli alert add/list/remove/log round trip, and alerts fired by `collect` on a generated
 // burst (real binaries, loopback, port 0).
+#include "support/cli_runner.h"
 #include "support/test_paths.h"
 
 #include <QJsonArray>
@@ -14,33 +15,12 @@ using namespace flowlens;
 
 namespace {
 
+using Run = test::CliRun;
+using test::runCli;
+
 QString cli()
 {
-    return test::binaryDir() + QStringLiteral("/app/flowlens-cli");
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args, int timeoutMs = 60000)
-{
-    QProcess p;
-    p.start(cli(), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return test::cliPath();
 }
 
 Run alertCmd(const QString& sub, const QString& db, const QStringList& more = {})

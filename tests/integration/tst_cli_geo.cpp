@@ -1,5 +1,6 @@
 // flowlens-cli with GeoIP: import NetFlow v5 datagrams with --geoip/--networks, then top by country,
 // AS, city and network, as CSV and as a table with the DB-IP attribution.
+#include "support/cli_runner.h"
 #include "support/mmdb_writer.h"
 #include "support/test_paths.h"
 
@@ -15,29 +16,8 @@ using namespace flowlens;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args)
-{
-    QProcess p;
-    p.setProcessEnvironment(QProcessEnvironment::systemEnvironment());
-    p.start(test::binaryDir() + QStringLiteral("/app/flowlens-cli"), args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = test::CliRun;
+using test::runCli;
 
 void put16(QByteArray& b, std::uint32_t v)
 {

@@ -1,6 +1,7 @@
 // gen -> collect -> top / flows through the real flowlens-cli binary, on loopback.
 #include "core/gen/generator.h"
 #include "core/gen/traffic_model.h"
+#include "support/cli_runner.h"
 #include "support/test_paths.h"
 
 #include <map>
@@ -16,33 +17,12 @@ using namespace flowlens;
 
 namespace {
 
+using Run = test::CliRun;
+using test::runCli;
+
 QString cli()
 {
-    return test::binaryDir() + QStringLiteral("/app/flowlens-cli");
-}
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runCli(const QStringList& args, int timeoutMs = 60000)
-{
-    QProcess p;
-    p.start(cli(), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return test::cliPath();
 }
 
 struct Totals
