@@ -140,6 +140,22 @@ Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_
     return cuts;
 }
 
+Result<std::vector<std::pair<std::int64_t, PresenceSet>>>
+FlowReader::rollupPresence(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket, std::int64_t tier)
+{
+    auto st = m_db->prepare("SELECT bucket, keys FROM rollup_presence "
+                            "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
+    std::vector<std::pair<std::int64_t, PresenceSet>> sets;
+    while (st->step())
+        sets.emplace_back(st->columnInt(0), PresenceSet::fromBlob(st->columnBlob(1)));
+    if (st->hasError())
+        return fail(st->error());
+    return sets;
+}
+
 Result<std::vector<std::int64_t>> FlowReader::completeBuckets(std::int64_t tier, std::int64_t fromBucket,
                                                               std::int64_t toBucket)
 {

@@ -3,6 +3,7 @@
 #include "core/decode/flow_record.h"
 #include "core/store/flow_block.h"
 #include "core/store/rollup.h"
+#include "core/store/rollup_presence.h"
 #include "core/util/result.h"
 
 #include <cstdint>
@@ -93,6 +94,9 @@ public:
                                               std::int64_t tier = 60);
     Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                               std::int64_t tier = 60);
+    /// Key sets of the complete, truncated coarse buckets (600, 3600) in [fromBucket, toBucket).
+    Result<std::vector<std::pair<std::int64_t, PresenceSet>>>
+    rollupPresence(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket, std::int64_t tier);
     /// Minute buckets in [fromBucket, toBucket) whose rows of `dim` are not stored (read their flows).
     Result<std::vector<std::int64_t>> sparseMinutes(Dimension dim, std::int64_t fromBucket,
                                                     std::int64_t toBucket);

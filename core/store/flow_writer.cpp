@@ -72,6 +72,8 @@ struct FlowWriter::Statements
     Statement loadCoverage;
     Statement deleteSparse;
     Statement insertSparse;
+    Statement upsertPresence;
+    Statement deletePresence;
 };
 
 Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const WriterOptions& options)
@@ -125,6 +127,9 @@ Result<void> FlowWriter::prepareStatements()
         {&m_st->insertCut, "INSERT INTO rollup_cut(tier, dim, bucket, dropped_keys, max_flows, max_packets, "
                            "max_bytes, max_packets_scaled, max_bytes_scaled, merged) "
                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+        {&m_st->upsertPresence, "INSERT OR REPLACE INTO rollup_presence(tier, dim, bucket, keys) "
+                                "VALUES(?1, ?2, ?3, ?4)"},
+        {&m_st->deletePresence, "DELETE FROM rollup_presence WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->bucketExists, "SELECT 1 FROM rollup WHERE tier=?1 AND dim=0 AND bucket=?2 LIMIT 1"},
         {&m_st->loadBucketRows,
          "SELECT dim, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
@@ -378,8 +383,13 @@ Result<void> FlowWriter::writeCoverage(std::int64_t tier, std::int64_t start, Bu
 Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Bucket& bucket)
 {
     const std::uint64_t bucketFlows = bucket.rollup.flowCount();
+    // A coarse bucket that holds all of its minutes also stores which keys it had (PresenceSet).
+    const bool complete =
+        tier != kMinuteTier && std::min(m_closedThrough, bucket.coverageCap) >= start + tier;
     for (int d = 0; d < kDimensionCount; ++d) {
-        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), rollupKeepPerMetric(tier));
+        PresenceSet presence;
+        const RollupBucketRows rows =
+            bucket.rollup.rows(Dimension(d), rollupKeepPerMetric(tier), complete ? &presence : nullptr);
         // A quiet minute: its rows would take more room than its flows, and reading the flows is
         // cheap. Store no rows for it; queries read the flows (protocols and exporters always stay,
         // they are few and feed the charts).
@@ -434,7 +444,12 @@ Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Buck
         delCut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         if (auto r = delCut.run(); !r)
             return fail(r.error());
-        if (rows.droppedKeys > 0 || bucket.merged || bucket.rollup.overflowed() || rows.other.flows > 0) {
+        // A full coarse bucket (keys went to "other") proves little: queries use the finer buckets
+        // it was built from instead.
+        const bool unprovable = bucket.merged || bucket.rollup.inexact(Dimension(d)) ||
+                                (tier != kMinuteTier && bucket.rollup.overflowed(Dimension(d)));
+        if (rows.droppedKeys > 0 || unprovable || bucket.rollup.overflowed(Dimension(d)) ||
+            rows.other.flows > 0) {
             Statement& cut = m_st->insertCut;
             cut.reset();
             cut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
@@ -443,9 +458,22 @@ Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Buck
             cut.bind(7, std::int64_t(rows.maxDropped.bytes))
                 .bind(8, std::int64_t(rows.maxDropped.scaledPackets));
             cut.bind(9, std::int64_t(rows.maxDropped.scaledBytes));
-            // Bounds only prove exactness when this flush saw every key of the minute.
-            cut.bind(10, std::int64_t(bucket.merged || bucket.rollup.overflowed() ? 1 : 0));
+            // Bounds prove exactness unless the bucket was re-opened after a truncated flush, a
+            // merged minute had sent keys to "other" (a key kept here could miss those flows) or a
+            // coarse bucket was full. Keys left out of a full minute are covered: maxDropped
+            // includes everything that went to "other" that way.
+            cut.bind(10, std::int64_t(unprovable ? 1 : 0));
             if (auto r = cut.run(); !r)
+                return fail(r.error());
+        }
+        if (tier != kMinuteTier) {
+            const bool keep = complete && !unprovable && rows.droppedKeys > 0;
+            Statement& st = keep ? m_st->upsertPresence : m_st->deletePresence;
+            st.reset();
+            st.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
+            if (keep)
+                st.bindBlob(4, presence.blob());
+            if (auto r = st.run(); !r)
                 return fail(r.error());
         }
     }
@@ -613,8 +641,10 @@ Result<void> FlowWriter::deleteRollupsBefore(std::int64_t cutoffS)
         // A bucket goes when all of it is older than the cutoff.
         const std::int64_t before = cutoffS - tier;
         for (int d = 0; d < kDimensionCount; ++d) {
-            for (const char* sql : {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
-                                    "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket <= ?3"}) {
+            for (const char* sql :
+                 {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
+                  "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
+                  "DELETE FROM rollup_presence WHERE tier=?1 AND dim=?2 AND bucket <= ?3"}) {
                 auto st = m_db->prepare(sql);
                 if (!st)
                     return fail(st.error());
@@ -726,7 +756,9 @@ Result<void> FlowWriter::commitInTransaction(std::vector<std::int64_t>& closed)
     const std::size_t overflow = m_buckets.size() > kMaxOpenBuckets ? m_buckets.size() - kMaxOpenBuckets : 0;
     std::size_t index = 0;
     for (auto& [start, bucket] : m_buckets) {
-        const bool close = start < closeBefore || index++ < overflow;
+        // The oldest minutes past the open-bucket bound close, whatever their age (counted over
+        // every open minute: counting only the young ones closed the newest instead).
+        const bool close = index++ < overflow || start < closeBefore;
         if (bucket.dirty || close)
             if (auto r = flushBucket(kMinuteTier, start, bucket); !r)
                 return r;

@@ -214,7 +214,7 @@ namespace {
 
 /// Inserts one address-keyed dimension for a run of flows, hashing and prefetching a batch ahead.
 template <std::size_t N, class KeyOf>
-void addKeyed(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t maxKeys,
+void addKeyed(CounterMap<N>& map, Counters& other, Counters* overflow, std::size_t maxKeys,
               std::span<const FlowRecord> flows, std::span<const Counters> counters, KeyOf keyOf)
 {
     using Key = typename CounterMap<N>::Key;
@@ -229,8 +229,8 @@ void addKeyed(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t
         }
         for (std::size_t i = 0; i < n; ++i) {
             if (map.size() >= maxKeys && !map.find(keys[i])) {
-                overflowed = true;
                 other.add(counters[base + i]);
+                overflow->add(counters[base + i]);
                 continue;
             }
             map.at(keys[i], hashes[i]).add(counters[base + i]);
@@ -243,7 +243,7 @@ void addKeyed(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t
 /// slot of the previous key is reused without hashing. The slot pointer is only kept until the
 /// next at(), which may grow the map.
 template <std::size_t N, class KeyOf>
-void addRuns(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t maxKeys,
+void addRuns(CounterMap<N>& map, Counters& other, Counters* overflow, std::size_t maxKeys,
              std::span<const FlowRecord> flows, std::span<const Counters> counters, KeyOf keyOf)
 {
     using Key = typename CounterMap<N>::Key;
@@ -254,8 +254,8 @@ void addRuns(CounterMap<N>& map, Counters& other, bool& overflowed, std::size_t 
         keyOf(flows[i], k);
         if (!slot || k != last) {
             if (map.size() >= maxKeys && !map.find(k)) {
-                overflowed = true;
                 other.add(counters[i]);
+                overflow->add(counters[i]);
                 slot = nullptr;
                 continue;
             }
@@ -287,54 +287,55 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
     }
     const std::span<const Counters> c(counters);
     // Ports are at most 65536 keys: never "other".
-    bool neverOverflows = false;
     Counters unusedOther;
-    addKeyed<2>(m_srcPort, unusedOther, neverOverflows, SIZE_MAX, flows, c,
+    addKeyed<2>(m_srcPort, unusedOther, nullptr, SIZE_MAX, flows, c,
                 [](const FlowRecord& r, CounterMap<2>::Key& k) {
                     k[0] = std::uint8_t(r.src_port >> 8);
                     k[1] = std::uint8_t(r.src_port);
                 });
-    addKeyed<2>(m_dstPort, unusedOther, neverOverflows, SIZE_MAX, flows, c,
+    addKeyed<2>(m_dstPort, unusedOther, nullptr, SIZE_MAX, flows, c,
                 [](const FlowRecord& r, CounterMap<2>::Key& k) {
                     k[0] = std::uint8_t(r.dst_port >> 8);
                     k[1] = std::uint8_t(r.dst_port);
                 });
-    addKeyed<16>(m_src, m_other[std::size_t(Dimension::Src)], m_overflowed, m_maxKeys, flows, c,
-                 [](const FlowRecord& r, CounterMap<16>::Key& k) {
+    addKeyed<16>(m_src, m_other[std::size_t(Dimension::Src)], &m_overflow[std::size_t(Dimension::Src)],
+                 m_maxKeys, flows, c, [](const FlowRecord& r, CounterMap<16>::Key& k) {
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
                  });
-    addKeyed<16>(m_dst, m_other[std::size_t(Dimension::Dst)], m_overflowed, m_maxKeys, flows, c,
-                 [](const FlowRecord& r, CounterMap<16>::Key& k) {
+    addKeyed<16>(m_dst, m_other[std::size_t(Dimension::Dst)], &m_overflow[std::size_t(Dimension::Dst)],
+                 m_maxKeys, flows, c, [](const FlowRecord& r, CounterMap<16>::Key& k) {
                      std::memcpy(k.data(), r.dst_addr.bytes.data(), 16);
                  });
-    addKeyed<32>(m_pair, m_other[std::size_t(Dimension::Pair)], m_overflowed, m_maxKeys, flows, c,
-                 [](const FlowRecord& r, CounterMap<32>::Key& k) {
+    addKeyed<32>(m_pair, m_other[std::size_t(Dimension::Pair)], &m_overflow[std::size_t(Dimension::Pair)],
+                 m_maxKeys, flows, c, [](const FlowRecord& r, CounterMap<32>::Key& k) {
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
                      std::memcpy(k.data() + 16, r.dst_addr.bytes.data(), 16);
                  });
     auto other = [&](Dimension d) -> Counters& {
         return m_other[std::size_t(d)];
     };
-    addRuns<2>(m_srcCountry, other(Dimension::SrcCountry), m_overflowed, m_maxKeys, flows, c,
+    addRuns<2>(m_srcCountry, other(Dimension::SrcCountry), &m_overflow[std::size_t(Dimension::SrcCountry)],
+               m_maxKeys, flows, c,
                [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_country); });
-    addRuns<2>(m_dstCountry, other(Dimension::DstCountry), m_overflowed, m_maxKeys, flows, c,
+    addRuns<2>(m_dstCountry, other(Dimension::DstCountry), &m_overflow[std::size_t(Dimension::DstCountry)],
+               m_maxKeys, flows, c,
                [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.dst_country); });
-    addRuns<4>(m_srcAs, other(Dimension::SrcAs), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<4>::Key& k) {
+    addRuns<4>(m_srcAs, other(Dimension::SrcAs), &m_overflow[std::size_t(Dimension::SrcAs)], m_maxKeys, flows,
+               c, [](const FlowRecord& r, CounterMap<4>::Key& k) {
                    putNumber(k, r.src_lookup_as ? r.src_lookup_as : r.src_as);
                });
-    addRuns<4>(m_dstAs, other(Dimension::DstAs), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<4>::Key& k) {
+    addRuns<4>(m_dstAs, other(Dimension::DstAs), &m_overflow[std::size_t(Dimension::DstAs)], m_maxKeys, flows,
+               c, [](const FlowRecord& r, CounterMap<4>::Key& k) {
                    putNumber(k, r.dst_lookup_as ? r.dst_lookup_as : r.dst_as);
                });
-    addRuns<4>(m_srcCity, other(Dimension::SrcCity), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.src_city); });
-    addRuns<4>(m_dstCity, other(Dimension::DstCity), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.dst_city); });
-    addRuns<2>(m_srcNet, other(Dimension::SrcNet), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_net_name); });
-    addRuns<2>(m_dstNet, other(Dimension::DstNet), m_overflowed, m_maxKeys, flows, c,
-               [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.dst_net_name); });
+    addRuns<4>(m_srcCity, other(Dimension::SrcCity), &m_overflow[std::size_t(Dimension::SrcCity)], m_maxKeys,
+               flows, c, [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.src_city); });
+    addRuns<4>(m_dstCity, other(Dimension::DstCity), &m_overflow[std::size_t(Dimension::DstCity)], m_maxKeys,
+               flows, c, [](const FlowRecord& r, CounterMap<4>::Key& k) { putNumber(k, r.dst_city); });
+    addRuns<2>(m_srcNet, other(Dimension::SrcNet), &m_overflow[std::size_t(Dimension::SrcNet)], m_maxKeys,
+               flows, c, [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.src_net_name); });
+    addRuns<2>(m_dstNet, other(Dimension::DstNet), &m_overflow[std::size_t(Dimension::DstNet)], m_maxKeys,
+               flows, c, [](const FlowRecord& r, CounterMap<2>::Key& k) { putNumber(k, r.dst_net_name); });
     // Exporters are few and repeat in long runs: remember the last one.
     decode::IpAddress lastExporter;
     Counters* lastSlot = nullptr;
@@ -357,7 +358,8 @@ void RollupAccumulator::add(std::span<const FlowRecord> flows)
 
 void RollupAccumulator::clear()
 {
-    m_overflowed = false;
+    m_overflow = {};
+    m_inexact.reset();
     for (int p = 0; p < 256; ++p)
         if (m_protoUsed.test(std::size_t(p)))
             m_proto[std::size_t(p)] = Counters{};
@@ -387,8 +389,8 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
         from.forEach([&](const auto& key, const Counters& c) {
             using Map = std::remove_reference_t<decltype(into)>;
             if (d != Dimension::Count_ && into.size() >= m_maxKeys && !into.find(key)) {
-                m_overflowed = true;
                 m_other[std::size_t(d)].add(c);
+                m_overflow[std::size_t(d)].add(c);
                 return;
             }
             into.at(key, Map::hashOf(key)).add(c);
@@ -409,9 +411,15 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
     mergeMap(m_dstCity, other.m_dstCity, Dimension::DstCity);
     mergeMap(m_srcNet, other.m_srcNet, Dimension::SrcNet);
     mergeMap(m_dstNet, other.m_dstNet, Dimension::DstNet);
-    for (std::size_t d = 0; d < m_other.size(); ++d)
+    for (std::size_t d = 0; d < m_other.size(); ++d) {
         m_other[d].add(other.m_other[d]);
-    m_overflowed = m_overflowed || other.m_overflowed;
+        m_overflow[d].add(other.m_overflow[d]);
+        if (other.m_overflow[d].flows > 0 || other.m_inexact.test(d))
+            m_inexact.set(d);
+    }
+    // Either-side addresses are derived from both sides.
+    if (m_inexact.test(std::size_t(Dimension::Src)) || m_inexact.test(std::size_t(Dimension::Dst)))
+        m_inexact.set(std::size_t(Dimension::Ip));
 }
 
 void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters& c)
@@ -560,7 +568,7 @@ std::size_t RollupAccumulator::keyCount(Dimension d) const
     return 0;
 }
 
-RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
+RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep, PresenceSet* presence) const
 {
     std::vector<std::pair<RollupKey, Counters>> all;
     auto portRows = [&](const CounterMap<2>& map) {
@@ -635,7 +643,27 @@ RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep) const
     case Dimension::Count_:
         break;
     }
-    return truncateRows(std::move(all), m_other[std::size_t(d)], keep);
+    if (presence) {
+        std::vector<RollupKey> keys;
+        keys.reserve(all.size());
+        for (const auto& [key, c] : all)
+            keys.push_back(key);
+        *presence = PresenceSet::build(keys);
+    }
+    RollupBucketRows out = truncateRows(std::move(all), m_other[std::size_t(d)], keep);
+    if (overflowed(d))
+        out.maxDropped.maxWith(overflowTotal(d));
+    return out;
+}
+
+Counters RollupAccumulator::overflowTotal(Dimension d) const
+{
+    if (d == Dimension::Ip) {
+        Counters c = m_overflow[std::size_t(Dimension::Src)];
+        c.add(m_overflow[std::size_t(Dimension::Dst)]);
+        return c;
+    }
+    return d == Dimension::Count_ ? Counters{} : m_overflow[std::size_t(d)];
 }
 
 } // namespace flowlens::store

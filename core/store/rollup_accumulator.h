@@ -2,6 +2,7 @@
 
 #include "core/decode/flow_record.h"
 #include "core/store/rollup.h"
+#include "core/store/rollup_presence.h"
 
 #include <array>
 #include <bitset>
@@ -69,8 +70,16 @@ public:
     void merge(Dimension d, const RollupKey& key, const Counters& c);
     /// Truncated rows of one dimension: the union of the top `keep` keys by scaled bytes, scaled
     /// packets and flows, the rest summed in `other`, with the largest dropped values.
-    RollupBucketRows rows(Dimension d, std::size_t keep) const;
-    bool overflowed() const { return m_overflowed; }
+    /// With `presence`, also the set of every key of the dimension (before truncation).
+    RollupBucketRows rows(Dimension d, std::size_t keep, PresenceSet* presence = nullptr) const;
+    /// Whether keys of `d` went to "other" because the bucket was full (here or in a merged minute).
+    bool overflowed(Dimension d) const { return overflowTotal(d).flows > 0; }
+    /// What went to "other" because the bucket was full: a key left out that way has at most this
+    /// much (the cut bound of its bucket includes it). Either-side addresses: source + destination.
+    Counters overflowTotal(Dimension d) const;
+    /// True when a merged minute had overflowed keys of `d`: a key kept here may then miss flows
+    /// that went to that minute's "other", so kept values are no longer exact.
+    bool inexact(Dimension d) const { return m_inexact.test(std::size_t(d)); }
     /// Flows added (including merged ones).
     std::uint64_t flowCount() const;
     std::size_t keyCount(Dimension d) const;
@@ -83,7 +92,8 @@ private:
     const CounterMap<4>* map4(Dimension d) const;
 
     std::size_t m_maxKeys;
-    bool m_overflowed = false;
+    std::array<Counters, kDimensionCount> m_overflow{};
+    std::bitset<kDimensionCount> m_inexact;
     std::array<Counters, 256> m_proto{};
     std::bitset<256> m_protoUsed;
     CounterMap<2> m_srcPort;

@@ -238,6 +238,17 @@ CREATE TABLE alert_events(
     forwarded INTEGER NOT NULL DEFAULT 0);  -- sent to OpenObserve: 1 the firing, 2 also the resolution
 CREATE INDEX alert_events_fired ON alert_events(fired_ns);
 )sql",
+    // 6: which keys a complete, truncated 10-minute or hour bucket had at all (PresenceSet: an
+    // exact port bitmap or a Bloom filter), so top-N can prove that a key missing from the kept
+    // rows had nothing in that bucket.
+    R"sql(
+CREATE TABLE rollup_presence(
+    tier INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    bucket INTEGER NOT NULL,
+    keys BLOB NOT NULL,
+    PRIMARY KEY(tier, dim, bucket)) WITHOUT ROWID;
+)sql",
 };
 
 constexpr int kMigrationCount = int(std::size(kMigrations));

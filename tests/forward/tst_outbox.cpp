@@ -318,8 +318,8 @@ private slots:
     void migratesASchema2Database()
     {
         // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
-        // forwarding tables (and none of the GeoIP and alert tables of schemas 4 and 5). It is brought to the
-        // current schema.
+        // forwarding tables (and none of the GeoIP, alert and rollup key-set tables of schemas 4 to 6). It is
+        // brought to the current schema.
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("o.db"));
         QCOMPARE(test::storeFlows(db, 0, 250, 100), QString());
@@ -327,7 +327,7 @@ private slots:
             DROP TRIGGER forward_gaps_on_delete;
             DROP TABLE geo_cities; DROP TABLE geo_as; DROP TABLE net_names;
             DROP TABLE forward_state; DROP TABLE forward_gaps; DROP TABLE forward_rejected; DROP TABLE forward_log;
-            DROP TABLE alert_rules; DROP TABLE alert_events;
+            DROP TABLE alert_rules; DROP TABLE alert_events; DROP TABLE rollup_presence;
             CREATE TABLE flow_blocks_v2(id INTEGER PRIMARY KEY, t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,
                                         n INTEGER NOT NULL, data BLOB NOT NULL);
             INSERT INTO flow_blocks_v2 SELECT id, t_min, t_max, n, data FROM flow_blocks;

@@ -191,6 +191,70 @@ private slots:
         QCOMPARE(int(exact->rows.size()), 1000);
     }
 
+    void keySetsProveAnElephantExact()
+    {
+        // Two hours (and ten minutes more) of a long tail (20,000 sources) plus twelve steady heavy sources,
+        // and one elephant: a single huge flow in the first hour. The second hour's rows do not show the
+        // elephant; only its key set says it had nothing there, so the top 10 is exact from the
+        // hour rollups without reading a single flow.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("e.db"));
+        std::mt19937_64 rng(5);
+        std::vector<FlowRecord> flows;
+        for (std::uint64_t t = kStart; t < kStart + (2 * 3600 + 600) * kNs; t += 100'000'000ull) {
+            FlowRecord r;
+            r.time_received_ns = t;
+            const std::uint64_t n = (t - kStart) / 100'000'000ull;
+            if (n % 10 == 0) {
+                const std::uint32_t heavy = std::uint32_t(n / 10 % 12);
+                r.src_addr = decode::IpAddress::fromV4(0xac100000u + heavy);
+                r.bytes = 100'000 + heavy * 1000;
+            } else {
+                r.src_addr = decode::IpAddress::fromV4(0x0a000000u + std::uint32_t(rng() % 20000));
+                r.bytes = 100 + rng() % 1000;
+            }
+            if (t == kStart + 1800 * kNs) {
+                r.src_addr = decode::IpAddress::fromV4(0xc0a80001u);
+                r.bytes = 900'000'000;
+            }
+            r.dst_addr = decode::IpAddress::fromV4(0x08080808u);
+            r.sampler_address = decode::IpAddress::fromV4(0xc0000201u);
+            r.proto = 6;
+            r.packets = 1;
+            flows.push_back(r);
+        }
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            (*w)->add(flows);
+            QVERIFY((*w)->close().has_value());
+        }
+        auto reader = store::FlowReader::open(path);
+        query::TopRequest req;
+        req.by = store::Dimension::Src;
+        req.limit = 10;
+        req.raw = true;
+        req.sinceNs = kStart;
+        req.untilNs = kStart + 2 * 3600 * kNs; // the two hours: read from the hour tier alone
+        auto r = query::runTop(**reader, req);
+        QVERIFY(r.has_value());
+        QVERIFY(r->exact);
+        QVERIFY(r->fromRollups);
+        const auto expected = bruteForce(flows, req.by, req.sinceNs, req.untilNs, req.order, 10);
+        QCOMPARE(store::rollupKeyText(req.by, r->rows[0].key), QStringLiteral("192.168.0.1").toStdString());
+        QCOMPARE(int(r->rows.size()), int(expected.size()));
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            QCOMPARE(store::rollupKeyText(req.by, r->rows[i].key), expected[i].first);
+            QCOMPARE(r->rows[i].counters.bytes, expected[i].second.bytes);
+            QCOMPARE(r->rows[i].counters.flows, expected[i].second.flows);
+        }
+        // The elephant is not among the second hour's rows: the key set decided.
+        const std::int64_t hour2 = std::int64_t(kStart / kNs) + 3600;
+        auto rows = (*reader)->rollupRows(store::Dimension::Src, hour2, hour2 + 3600, 3600);
+        for (const auto& row : *rows)
+            QVERIFY(store::rollupKeyText(req.by, row.key) != "192.168.0.1");
+    }
+
     void reopenedMinuteIsReadNotTrusted()
     {
         // Late flows for a minute that already closed and was truncated re-open it ("merged": its

@@ -165,6 +165,111 @@ private slots:
         QVERIFY(cuts->front().maxDropped.scaledBytes > 0);
     }
 
+    void manyOpenMinutesCloseOldestFirst()
+    {
+        // An import hands over many minutes between commits. Past the open-minute bound the
+        // oldest close; the newest must stay open (closing it and re-opening it with the next
+        // flows marked it "merged", and its hour could then never prove a top-N exact).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(w.has_value());
+        std::vector<FlowRecord> batch;
+        for (std::uint32_t m = 0; m < 40; ++m)
+            for (std::uint32_t i = 0; i < 4000; ++i) // 1000 sources, 4 flows each a minute
+                batch.push_back(flow(kBase + m * 60'000'000'000ull + i * 15'000'000ull,
+                                     0x0a000000u + i % 1000, 0x08080808u, 6, 100 + i % 1000, 1));
+        (*w)->add(batch);
+        QVERIFY((*w)->commit().has_value());
+        batch.clear();
+        for (std::uint32_t i = 0; i < 100; ++i) // more of the newest minute
+            batch.push_back(flow(kBase + 39 * 60'000'000'000ull + 50'000'000'000ull + i, 0x0a000000u + i,
+                                 0x08080808u, 6, 100, 1));
+        (*w)->add(batch);
+        QVERIFY((*w)->commit().has_value());
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        for (std::int64_t tier : {60, 600}) {
+            auto cuts = (*reader)->rollupCuts(store::Dimension::Src, from - 3600, from + 7200, tier);
+            QVERIFY(cuts.has_value());
+            QVERIFY(!cuts->empty()); // truncated, so a re-opened bucket would show
+            for (const auto& c : *cuts)
+                QVERIFY2(!c.merged, qPrintable(QStringLiteral("tier %1 bucket %2").arg(tier).arg(c.bucket)));
+        }
+    }
+
+    void fullBucketsBoundWhatWentToOther()
+    {
+        // A minute that reaches the key bound sends further new keys to "other"; its dropped-key
+        // bound must cover them (here they are the biggest). A coarse bucket built from it cannot
+        // prove anything and says so.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        store::WriterOptions options;
+        options.maxKeysPerBucket = 500;
+        auto w = store::FlowWriter::open(path, options);
+        QVERIFY(w.has_value());
+        std::vector<FlowRecord> batch;
+        for (std::uint32_t i = 0; i < 2000; ++i)
+            batch.push_back(flow(kBase + i * 10'000'000ull, 0x0a000000u + i, 0x08080808u, 6, 10 + i, 1));
+        (*w)->add(batch);
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        auto cuts = (*reader)->rollupCuts(store::Dimension::Src, from, from + 60);
+        QCOMPARE(int(cuts->size()), 1);
+        QVERIFY(!cuts->front().merged);
+        // Sources 500..1999 went to "other" whole: the largest has 10 + 1999 bytes.
+        QVERIFY(cuts->front().maxDropped.bytes >= 2009);
+        auto ten = (*reader)->rollupCuts(store::Dimension::Src, from - from % 600, from + 600, 600);
+        QCOMPARE(int(ten->size()), 1);
+        QVERIFY(ten->front().merged);
+        // Other dimensions of the same buckets did not overflow and keep their proofs.
+        auto proto = (*reader)->rollupCuts(store::Dimension::Proto, from - from % 600, from + 600, 600);
+        for (const auto& c : *proto)
+            QVERIFY(!c.merged);
+    }
+
+    void coarseBucketsKeepTheirKeySets()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(w.has_value());
+        std::vector<FlowRecord> batch;
+        // Ten minutes, 3000 sources: the 10-minute bucket keeps 750 at most and stores the set.
+        for (std::uint32_t i = 0; i < 3000; ++i)
+            batch.push_back(flow(kBase + i * 200'000'000ull, 0x0a000000u + i, 0x08080808u, 6, 100 + i, 1));
+        (*w)->add(batch);
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        const std::int64_t ten = from - from % 600;
+        auto sets = (*reader)->rollupPresence(store::Dimension::Src, ten, ten + 1200, 600);
+        QVERIFY(sets.has_value());
+        QCOMPARE(int(sets->size()), from % 600 == 0 ? 1 : 2);
+        int falsePositives = 0;
+        for (std::uint32_t i = 0; i < 3000; ++i) {
+            const FlowRecord r = flow(0, 0x0a000000u + i, 0, 6, 0, 0);
+            store::RollupKey in[2], out[2];
+            store::rollupKeys(store::Dimension::Src, r, in);
+            const FlowRecord o = flow(0, 0x0b000000u + i, 0, 6, 0, 0);
+            store::rollupKeys(store::Dimension::Src, o, out);
+            bool anywhere = false, outside = false;
+            for (const auto& [bucket, set] : *sets) {
+                anywhere = anywhere || set.mayContain(in[0]);
+                outside = outside || set.mayContain(out[0]);
+            }
+            QVERIFY(anywhere);
+            falsePositives += outside ? 1 : 0;
+        }
+        QVERIFY2(falsePositives < 60, qPrintable(QString::number(falsePositives)));
+        // Minutes keep no sets (there are many; their edges are read from the flows instead).
+        auto minuteSets = (*reader)->rollupPresence(store::Dimension::Src, from, from + 600, 60);
+        QVERIFY(minuteSets->empty());
+    }
+
     void mergesIntoExistingMinutes()
     {
         QTemporaryDir dir;
