@@ -11,19 +11,27 @@ bool FlowQueue::push(std::vector<decode::FlowRecord>& batch, bool& wake)
     wake = false;
     if (batch.empty())
         return true;
-    std::lock_guard lock(m_mutex);
-    if (m_depth + batch.size() > m_capacity) {
-        m_dropped += batch.size();
-        batch.clear();
-        return false;
+    std::vector<decode::FlowRecord> exact;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_depth + batch.size() > m_capacity) {
+            m_dropped += batch.size();
+            batch.clear();
+            return false;
+        }
+        m_depth += batch.size(); // room taken now; takeAll() subtracts what it takes
+        if (!m_free.empty() && m_free.back().capacity() <= batch.size() * 2) {
+            exact = std::move(m_free.back());
+            m_free.pop_back();
+        }
     }
-    m_depth += batch.size();
-    m_batches.push_back(std::move(batch));
+    // An exactly sized copy, made outside the lock: the receiver hands over whatever a read burst
+    // decoded (often a few hundred flows) and keeps its large buffer, so the memory queued
+    // follows the flows queued.
+    exact.assign(batch.begin(), batch.end());
     batch.clear();
-    if (!m_free.empty()) {
-        batch = std::move(m_free.back());
-        m_free.pop_back();
-    }
+    std::lock_guard lock(m_mutex);
+    m_batches.push_back(std::move(exact));
     if (!m_consumerNotified) {
         m_consumerNotified = true;
         wake = true;
@@ -45,10 +53,10 @@ void FlowQueue::takeAll(std::vector<std::vector<decode::FlowRecord>>& out)
 {
     std::lock_guard lock(m_mutex);
     while (!m_batches.empty()) {
+        m_depth -= m_batches.front().size();
         out.push_back(std::move(m_batches.front()));
         m_batches.pop_front();
     }
-    m_depth = 0;
     m_consumerNotified = false;
 }
 

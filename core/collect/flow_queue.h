@@ -12,15 +12,16 @@ namespace flowlens::collect {
 
 /// Bounded hand-over of flow batches from the receiver thread to the writer thread. The receiver
 /// never waits: when the queue holds `capacity` flows, push() refuses the batch and the flows are
-/// counted as dropped. Batch vectors are recycled to avoid allocation on the hot path.
+/// counted as dropped. Memory is bounded by the capacity in flows.
 class FlowQueue
 {
 public:
     explicit FlowQueue(std::size_t capacityFlows);
 
-    /// Moves `batch` in (leaving it empty, with recycled capacity). Returns false when full; the
-    /// batch is then cleared and its flows counted in dropped(). `wake` is set when the consumer
-    /// must be notified (the queue went from idle to non-empty).
+    /// Copies the flows of `batch` in (an exactly sized vector, so the memory queued follows the
+    /// flows queued, never the capacity of the caller's buffer) and clears `batch`, which keeps its
+    /// capacity. Returns false when full; the batch is then cleared and its flows counted in
+    /// dropped(). `wake` is set when the consumer must be notified (idle to non-empty).
     bool push(std::vector<decode::FlowRecord>& batch, bool& wake);
     /// Like push, but never drops (used once at shutdown so nothing received is lost).
     void pushUnbounded(std::vector<decode::FlowRecord>& batch);

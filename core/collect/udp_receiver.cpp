@@ -236,9 +236,7 @@ void UdpReceiver::handOver(bool unbounded)
         return;
     }
     bool wake = false;
-    m_queue.push(m_batch, wake);
-    if (m_batch.capacity() < kHandOverFlows * 2)
-        m_batch.reserve(kHandOverFlows * 2); // the queue had no recycled batch to give back
+    m_queue.push(m_batch, wake); // copies: m_batch keeps its capacity
     if (wake)
         emit flowsAvailable();
 }

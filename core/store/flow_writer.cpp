@@ -1,6 +1,7 @@
 #include "flow_writer.h"
 
 #include "flow_block.h"
+#include "wal_checkpointer.h"
 
 #include "core/enrich/enricher.h"
 #include "schema.h"
@@ -84,7 +85,9 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     if (auto r = migrate(*db); !r)
         return fail(r.error());
     // NORMAL in WAL mode: a commit survives a process crash; an OS crash may lose the last commits.
-    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;");
+    // No automatic checkpoint inside COMMIT: WalCheckpointer copies the log on its own thread.
+    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; "
+                          "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
         !r)
         return fail(r.error());
     std::unique_ptr<FlowWriter> w(new FlowWriter);
@@ -97,6 +100,10 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     w->m_open.reserve(w->m_options.blockFlows);
     if (auto r = w->prepareStatements(); !r)
         return fail(r.error());
+    auto checkpointer = WalCheckpointer::start(path, std::chrono::milliseconds(500));
+    if (!checkpointer)
+        return fail(checkpointer.error());
+    w->m_checkpointer = std::move(*checkpointer);
     w->updateDatabaseBytes();
     return w;
 }

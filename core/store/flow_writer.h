@@ -23,6 +23,8 @@ class Enricher;
 
 namespace flowlens::store {
 
+class WalCheckpointer;
+
 class Database;
 class BlockEncoder;
 
@@ -193,6 +195,7 @@ private:
 
     struct Statements;
     std::unique_ptr<Statements> m_st;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; ///< last member: stops before the connection closes
 };
 
 } // namespace flowlens::store

@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -268,6 +269,48 @@ private slots:
         // Minutes keep no sets (there are many; their edges are read from the flows instead).
         auto minuteSets = (*reader)->rollupPresence(store::Dimension::Src, from, from + 600, 60);
         QVERIFY(minuteSets->empty());
+    }
+
+    void checkpointsKeepTheLogSmall()
+    {
+        // The writer's COMMIT no longer copies the log into the file (that stalled ingest for
+        // 100+ ms a second); the checkpoint thread does, so the flows reach the file during the
+        // run and the log starts over between commits.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        auto w = store::FlowWriter::open(path);
+        QVERIFY(w.has_value());
+        std::mt19937_64 rng(3);
+        std::uint64_t t = kBase;
+        auto addAndCommit = [&](int flows) {
+            std::vector<FlowRecord> batch;
+            for (int i = 0; i < flows; ++i, t += 1'000'000ull)
+                batch.push_back(
+                    flow(t, std::uint32_t(rng()), std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 50));
+            (*w)->add(batch);
+            return (*w)->commit().has_value();
+        };
+        for (int commit = 0; commit < 30; ++commit)
+            QVERIFY(addAndCommit(40000));
+        QTest::qWait(1200);        // idle: the checkpoint thread copies everything
+        QVERIFY(addAndCommit(10)); // this transaction starts the log over
+        const std::int64_t file = QFileInfo(path).size();
+        auto db = store::Database::open(path, store::Database::Mode::ReadWrite);
+        QVERIFY(db.has_value());
+        auto frames = db->prepare("PRAGMA wal_checkpoint(PASSIVE)"); // busy, log frames, copied
+        QVERIFY(frames.has_value());
+        QVERIFY(frames->step());
+        const std::int64_t logFrames = frames->columnInt(1);
+        qInfo("database file %lld bytes; log holds %lld frames", qlonglong(file), qlonglong(logFrames));
+        // Without checkpoints every page would still be in the log and the file would hold
+        // little more than the schema.
+        QVERIFY(file > 10'000'000);
+        QVERIFY2(logFrames >= 0 && logFrames < 200, qPrintable(QString::number(logFrames)));
+        frames = {};
+        *db = {};
+        QVERIFY((*w)->close().has_value());
+        auto reader = store::FlowReader::open(path);
+        QCOMPARE(*(*reader)->flowCount(), std::uint64_t(30 * 40000 + 10));
     }
 
     void mergesIntoExistingMinutes()
