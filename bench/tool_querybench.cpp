@@ -1,6 +1,6 @@
 // flowlens-querybench: in-process query latencies over a FlowLens database (median of N runs).
 //   flowlens-querybench --db FILE [--runs 5] [--end UNIX_S]
-// Prints one line per query: "top <dim> <window> <median_ms> <rollups|scan> <exact>" and
+// Prints one line per query: "top <dim> <window> <median_ms> <rollups[+N-flows-read]|scan> <exact>" and
 // "flows-first-page <filter> <median_ms>". Windows end at --end (default: the newest flow).
 
 #include "core/query/filter.h"
@@ -58,8 +58,10 @@ int main(int argc, char** argv)
         std::uint64_t seconds;
     };
     const Window windows[] = {{"5m", 300}, {"1h", 3600}, {"24h", 86400}};
-    const store::Dimension dims[] = {store::Dimension::Src, store::Dimension::Dst, store::Dimension::Pair,
-                                     store::Dimension::DstPort, store::Dimension::Proto};
+    const store::Dimension dims[] = {store::Dimension::Src,       store::Dimension::Dst,
+                                     store::Dimension::Pair,      store::Dimension::DstPort,
+                                     store::Dimension::Proto,     store::Dimension::SrcCountry,
+                                     store::Dimension::DstCountry};
     for (const Window& w : windows) {
         for (store::Dimension d : dims) {
             query::TopRequest req;
@@ -69,7 +71,9 @@ int main(int argc, char** argv)
             req.untilNs = endNs;
             std::vector<double> times;
             bool rollups = false, exact = false;
+            std::uint64_t read = 0;
             for (int r = 0; r < runs; ++r) {
+                const std::uint64_t before = (*reader)->flowsScanned();
                 const auto t0 = std::chrono::steady_clock::now();
                 auto result = query::runTop(**reader, req);
                 times.push_back(
@@ -81,9 +85,20 @@ int main(int argc, char** argv)
                 }
                 rollups = result->fromRollups;
                 exact = result->exact;
+                read = (*reader)->flowsScanned() - before;
             }
+            // How: "rollups" (and how many flows it read: edges, re-opened minutes, refinement) or
+            // "scan" (every flow of the window).
+            char how[64];
+            if (!rollups)
+                std::snprintf(how, sizeof how, "scan");
+            else if (read)
+                std::snprintf(how, sizeof how, "rollups+%llu-flows-read",
+                              static_cast<unsigned long long>(read));
+            else
+                std::snprintf(how, sizeof how, "rollups");
             std::printf("top %s %s %.2f %s %s\n", std::string(store::dimensionName(d)).c_str(), w.name,
-                        medianMs(times), rollups ? "rollups" : "scan", exact ? "exact" : "approximate");
+                        medianMs(times), how, exact ? "exact" : "approximate");
         }
     }
     for (const char* text : {"proto udp and dst port 53", "src net 10.0.0.0/8 and bytes > 100k"}) {

@@ -65,6 +65,7 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
                             .arg(m_db->path()));
         const std::size_t n = m_decoder.count();
         m_records.resize(n);
+        m_flowsScanned += n;
         if (!m_decoder.decode(fields, m_records))
             return fail(QStringLiteral("a flow block in %1 is damaged (a column does not decompress)")
                             .arg(m_db->path()));

@@ -115,6 +115,8 @@ public:
     void endSnapshot();
 
     Database& database() { return *m_db; }
+    /// Flows decoded by scan() so far (all calls): what a query read besides rollups.
+    std::uint64_t flowsScanned() const { return m_flowsScanned; }
 
 private:
     FlowReader() = default;
@@ -122,6 +124,7 @@ private:
     BlockDecoder m_decoder;
     std::vector<decode::FlowRecord> m_records;
     bool m_inSnapshot = false;
+    std::uint64_t m_flowsScanned = 0;
 };
 
 } // namespace flowlens::store
