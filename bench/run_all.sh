@@ -27,6 +27,16 @@ port=$((23000 + RANDOM % 2000))
 echo "load before: $(cut -d" " -f1-3 /proc/loadavg)" >"$work/load.txt"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); $(date -u +%FT%TZ)" | tee "$work/machine.txt"
 echo "peers: $(nfcapd -V 2>&1 | head -1)" | tee -a "$work/machine.txt"
+# Enrichment as a user has it: the GeoIP databases the collector would find by itself (./dev.sh
+# geoip puts DB-IP's city database there), passed explicitly. BENCH_GEOIP=0 runs without them.
+geoip_args=()
+if [ "${BENCH_GEOIP:-1}" = 1 ]; then
+  for f in "${XDG_DATA_HOME:-$HOME/.local/share}"/flowlens/geoip/*.mmdb /usr/share/GeoIP/*.mmdb /var/lib/GeoIP/*.mmdb; do
+    [ -f "$f" ] && geoip_args+=(--geoip "$f")
+  done
+fi
+[ ${#geoip_args[@]} -gt 0 ] || geoip_args=(--no-geoip)
+echo "enrichment: ${geoip_args[*]} (address classes always)" | tee -a "$work/machine.txt"
 
 # ---------------------------------------------------------------------------------------------
 want decode && echo "== decode" >&2
@@ -56,7 +66,7 @@ for proto in $protos; do
     # FlowLens: stops by itself after the load (--duration), storing everything it received.
     db="$work/ingest-$proto-$rate.db"
     /usr/bin/time -f "%U %S %M" -o "$work/fl.time" "$cli" collect --db "$db" --listen "127.0.0.1:$port" \
-      --quiet --duration $((seconds + 4)) 2>"$work/fl.err" &
+      "${geoip_args[@]}" --quiet --duration $((seconds + 4)) 2>"$work/fl.err" &
     sleep 1
     offered=$("$sender" --proto "$proto" --target "127.0.0.1:$port" --rate "$rate" --duration "$seconds" 2>&1 |
       awk '/^offered/{print $2}')
@@ -99,7 +109,7 @@ echo "== query" >&2
 flows=$([ "$quick" = 1 ] && echo 1000000 || echo 10000000)
 "$capture" write --proto v5 --flows "$flows" --span 86400 --out "$work/day.pcap" 2>>"$work/query.log"
 start=$(date +%s.%N)
-"$cli" import --db "$work/day.db" "$work/day.pcap" 2>>"$work/query.log"
+"$cli" import --db "$work/day.db" "${geoip_args[@]}" "$work/day.pcap" 2>>"$work/query.log"
 import_s=$(python3 -c "import time; print(f'{time.time()-$start:.1f}')")
 row query "build: $flows flows over 24 h (import), seconds" "$import_s" "-" "-"
 mkdir -p "$work/nfday"
@@ -133,6 +143,11 @@ declare -A nfargs=([src]="-s srcip/bytes -n 10" [dst]="-s dstip/bytes -n 10" [pa
 declare -A winsec=([5m]=300 [1h]=3600 [24h]=86400)
 while read -r kind dim win ms how exact; do
   [ "$kind" = top ] || continue
+  how=${how//-/ }
+  if [ -z "${nfargs[$dim]:-}" ]; then # countries: nfdump has no GeoIP lookup of its own here
+    row query "top-10 $dim, last $win (ms; $how, $exact)" "$ms" "-" "-"
+    continue
+  fi
   # shellcheck disable=SC2086
   nf=$(nftime "${winsec[$win]}" ${nfargs[$dim]})
   row query "top-10 $dim, last $win (ms; $how, $exact)" "$ms" "$nf" "$(ratio "$ms" "$nf")"
