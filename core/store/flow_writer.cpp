@@ -86,7 +86,7 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
         return fail(r.error());
     // NORMAL in WAL mode: a commit survives a process crash; an OS crash may lose the last commits.
     // No automatic checkpoint inside COMMIT: WalCheckpointer copies the log on its own thread.
-    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; "
+    if (auto r = db->exec("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-8192; PRAGMA temp_store=MEMORY; "
                           "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;");
         !r)
         return fail(r.error());

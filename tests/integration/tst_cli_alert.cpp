@@ -161,6 +161,7 @@ private slots:
                      .exitCode,
                  0);
         QProcess collector;
+        collector.setProcessEnvironment(test::cliEnvironment());
         collector.start(cli(),
                         {QStringLiteral("collect"), QStringLiteral("--db"), db, QStringLiteral("--listen"),
                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--quiet")});

@@ -74,6 +74,7 @@ private slots:
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("flows.db"));
         QProcess collector;
+        collector.setProcessEnvironment(test::cliEnvironment());
         QString collectErr;
         const std::uint16_t port = startCollector(collector, db, collectErr);
         QVERIFY2(port != 0, qPrintable(collectErr));
@@ -218,6 +219,7 @@ private slots:
     {
         QTemporaryDir dir;
         QProcess first;
+        first.setProcessEnvironment(test::cliEnvironment());
         QString err;
         const std::uint16_t port = startCollector(first, dir.filePath(QStringLiteral("a.db")), err);
         QVERIFY(port != 0);

@@ -2,6 +2,7 @@
 // PRAGMA integrity_check and holds everything committed before the kill (issue 8).
 #include "core/store/flow_reader.h"
 #include "core/store/sqlite_db.h"
+#include "support/cli_runner.h"
 #include "support/test_paths.h"
 
 #include <random>
@@ -24,6 +25,7 @@ QString cli()
 
 std::uint16_t startCollector(QProcess& p, const QString& db, QString& err)
 {
+    p.setProcessEnvironment(test::cliEnvironment()); // no GeoIP of the user's to load first
     p.start(cli(), {QStringLiteral("collect"), QStringLiteral("--db"), db, QStringLiteral("--listen"),
                     QStringLiteral("127.0.0.1:0"), QStringLiteral("--quiet")});
     static const QRegularExpression listening(QStringLiteral("listening on 127\\.0\\.0\\.1:(\\d+)"));
