@@ -340,21 +340,10 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                       const std::vector<store::RollupCut>& cuts,
                       const std::unordered_map<std::int64_t, const store::RollupCut*>& cutOf,
                       std::uint64_t bound,
-                      const std::vector<std::pair<std::int64_t, store::PresenceSet>>& presence,
-                      TopResult& result) -> Result<bool> {
+                      const std::unordered_map<std::int64_t, store::PresenceSet>& presence,
+                      const auto& provenAbsent, TopResult& result) -> Result<bool> {
         const auto value = [&](const Counters& c) {
             return store::metricValue(c, req.order, req.raw);
-        };
-        std::unordered_map<std::int64_t, const store::PresenceSet*> setOf;
-        for (const auto& [code, set] : presence)
-            setOf[code] = &set;
-        auto absentBound = [&](const RollupKey& key) {
-            std::uint64_t b = 0;
-            for (const auto& [code, set] : setOf)
-                if (!set->mayContain(key))
-                    if (const auto it = cutOf.find(code); it != cutOf.end())
-                        b += value(it->second->maxDropped);
-            return b;
         };
         const std::uint64_t floor = value(result.rows[limit - 1].counters);
         if (bound >= floor)
@@ -365,7 +354,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 continue;
             std::uint64_t upper = value(acc.counters) + (bound - acc.presentBound);
             if (upper >= floor)
-                upper -= absentBound(key);
+                upper -= provenAbsent(key).second;
             if (upper >= floor)
                 candidates.try_emplace(key);
             if (candidates.size() > kMaxRefineKeys)
@@ -384,8 +373,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             for (const auto& cut : cuts) {
                 if (std::binary_search(keptIn.begin(), keptIn.end(), cut.bucket) || toRead.count(cut.bucket))
                     continue;
-                const auto set = setOf.find(cut.bucket);
-                if (set == setOf.end() || set->second->mayContain(key))
+                const auto set = presence.find(cut.bucket);
+                if (set == presence.end() || set->second.mayContain(key))
                     toRead.insert(cut.bucket);
             }
         }
@@ -445,12 +434,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             if (!toRead.count(row.bucket))
                 continue;
             if (const auto it = read.find(row.key); it != read.end()) {
-                Counters& c = map[row.key].counters;
-                c.flows -= row.counters.flows;
-                c.packets -= row.counters.packets;
-                c.bytes -= row.counters.bytes;
-                c.scaledPackets -= row.counters.scaledPackets;
-                c.scaledBytes -= row.counters.scaledBytes;
+                map[row.key].counters.subtract(row.counters);
             }
         }
         for (const auto& [key, c] : read)
@@ -480,7 +464,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         std::vector<store::RollupRow> rows;
         std::vector<store::RollupRow> protoRows;
         std::vector<std::int64_t> rowTier;
-        std::vector<std::pair<std::int64_t, store::PresenceSet>> presence; // key: bucket * 8 + tier index
+        std::unordered_map<std::int64_t, store::PresenceSet> presence; // key: bucket * 8 + tier index
         for (const Run& run : plan) {
             if (run.tier == 0) {
                 if (auto r = scanInto(reader, req, std::uint64_t(run.from) * kNs, std::uint64_t(run.to) * kNs,
@@ -501,7 +485,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 if (!p)
                     return fail(p.error());
                 for (auto& [bucket, set] : *p)
-                    presence.emplace_back(bucket * 8 + (run.tier == 600 ? 1 : 2), std::move(set));
+                    presence.emplace(bucket * 8 + (run.tier == 600 ? 1 : 2), std::move(set));
             }
             auto r = reader.rollupRows(req.by, run.from, run.to, run.tier);
             if (!r)
@@ -595,7 +579,8 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 minuteRunFlows += row.counters.flows;
         if (!exact && !merged && limit && req.requireExact && !result.keysCapped &&
             result.rows.size() >= limit) {
-            if (auto refined = refine(map, rows, cuts, cutOf, bound, presence, result); !refined)
+            if (auto refined = refine(map, rows, cuts, cutOf, bound, presence, provenAbsent, result);
+                !refined)
                 return fail(refined.error());
             else
                 exact = *refined;

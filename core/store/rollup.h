@@ -64,6 +64,15 @@ struct Counters
         scaledPackets += o.scaledPackets;
         scaledBytes += o.scaledBytes;
     }
+    /// Takes away counters that were added before (never below zero in use).
+    void subtract(const Counters& o)
+    {
+        flows -= o.flows;
+        packets -= o.packets;
+        bytes -= o.bytes;
+        scaledPackets -= o.scaledPackets;
+        scaledBytes -= o.scaledBytes;
+    }
     void add(const decode::FlowRecord& r)
     {
         const std::uint64_t rate = r.sampling_rate ? r.sampling_rate : 1;

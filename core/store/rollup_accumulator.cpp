@@ -629,14 +629,8 @@ RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep, Presence
         };
         addAll(m_src);
         addAll(m_dst);
-        m_self.forEach([&](const auto& key, const Counters& c) {
-            Counters& slot = ip.at(key, CounterMap<16>::hashOf(key));
-            slot.flows -= c.flows;
-            slot.packets -= c.packets;
-            slot.bytes -= c.bytes;
-            slot.scaledPackets -= c.scaledPackets;
-            slot.scaledBytes -= c.scaledBytes;
-        });
+        m_self.forEach(
+            [&](const auto& key, const Counters& c) { ip.at(key, CounterMap<16>::hashOf(key)).subtract(c); });
         all.reserve(ip.size());
         ip.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
         break;
