@@ -241,6 +241,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         if (!r)
             return fail(r.error());
         out.exact = !out.keysCapped;
+        out.keysAtLeast = out.keysCapped;
         out.fromRollups = false;
         return out;
     };
@@ -588,6 +589,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         if (limit && result.rows.size() > limit)
             result.rows.resize(limit);
         result.exact = exact && !result.keysCapped;
+        result.keysAtLeast = !cuts.empty() || result.keysCapped; // truncated buckets hide keys
         return result;
     };
     std::uint64_t minuteRunFlows = 0;

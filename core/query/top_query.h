@@ -35,7 +35,8 @@ struct TopResult
 {
     std::vector<TopEntry> rows; ///< ranked by the requested metric, ties by key
     store::Counters total;      ///< every flow in the range (and filter)
-    std::uint64_t keys = 0;     ///< distinct keys seen (a lower bound when read from truncated rollups)
+    std::uint64_t keys = 0;     ///< distinct keys seen (a lower bound when keysAtLeast)
+    bool keysAtLeast = false;   ///< keys is a lower bound: truncated rollups, or a capped scan
     bool exact = true;          ///< false only when requireExact was off and rollups were truncated
     bool fromRollups = false;   ///< answered from the per-minute rollups (else by scanning flows)
     bool sampled = false;       ///< some flows carried a sampling rate > 1

@@ -77,10 +77,12 @@ void TalkersDashboard::applyResult(const query::DashboardResult& result, const V
     }
     const QList<TablePanel*> tables = tablePanels();
     for (int i = 0; i < tables.size() && i < 3; ++i)
-        tables[i]->setSubtitle(QStringLiteral("%1 · share of all %2 · %3 distinct")
-                                   .arg(units, metricKindName(metric))
-                                   .arg(fmt::integer(result.tops[std::size_t(i)].result.keys)) +
-                               approx(result.tops[std::size_t(i)].result));
+        tables[i]->setSubtitle(
+            QStringLiteral("%1 · share of all %2 · %3%4 distinct")
+                .arg(units, metricKindName(metric),
+                     result.tops[std::size_t(i)].result.keysAtLeast ? QStringLiteral("at least ") : QString())
+                .arg(fmt::integer(result.tops[std::size_t(i)].result.keys)) +
+            approx(result.tops[std::size_t(i)].result));
 }
 
 } // namespace flowlens::ui
