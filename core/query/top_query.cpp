@@ -41,17 +41,35 @@ constexpr std::uint64_t kMinuteScanBudget = 1'000'000;
 /// Candidate keys a targeted refinement reads at most (beyond: scan the range).
 constexpr std::size_t kMaxRefineKeys = 10'000;
 
-Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since,
-                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled, bool& overflowed)
+/// The columns and range a scan for `req` reads (the filter's columns too).
+store::FlowReader::ScanOptions scanOptions(const TopRequest& req, std::uint64_t since, std::uint64_t until)
 {
-    if (since >= until)
-        return {};
     store::FlowReader::ScanOptions opts;
     opts.sinceNs = since;
     opts.untilNs = until;
     opts.fields = dimensionFields(req.by); // series_builder.h: the columns a dimension reads
     for (decode::FlowField f : req.filter.fields())
         opts.fields.set(std::size_t(f));
+    return opts;
+}
+
+/// Buckets of different tiers in one map: bucket * 8 + tier index (minute 0, 10 minutes 1, hour 2).
+std::int64_t bucketCode(std::int64_t bucket, std::int64_t tier)
+{
+    return bucket * 8 + (tier == 60 ? 0 : (tier == 600 ? 1 : 2));
+}
+
+std::int64_t tierOfCode(std::int64_t code)
+{
+    return code % 8 == 0 ? 60 : (code % 8 == 1 ? 600 : 3600);
+}
+
+Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uint64_t since,
+                      std::uint64_t until, AccumMap& map, Counters& total, bool& sampled, bool& overflowed)
+{
+    if (since >= until)
+        return {};
+    const store::FlowReader::ScanOptions opts = scanOptions(req, since, until);
     const bool filtered = !req.filter.isEmpty();
     return reader.scan(opts, [&](std::span<const decode::FlowRecord> flows) {
         for (const decode::FlowRecord& r : flows) {
@@ -105,12 +123,7 @@ Result<void> fastScan(store::FlowReader& reader, const TopRequest& req, TopResul
     using Key = typename Map::Key;
     Map map(1 << 12);
     Counters other;
-    store::FlowReader::ScanOptions opts;
-    opts.sinceNs = req.sinceNs;
-    opts.untilNs = req.untilNs;
-    opts.fields = dimensionFields(req.by);
-    for (decode::FlowField f : req.filter.fields())
-        opts.fields.set(std::size_t(f));
+    const store::FlowReader::ScanOptions opts = scanOptions(req, req.sinceNs, req.untilNs);
     const bool filtered = !req.filter.isEmpty();
     const int keySize = store::dimensionKeySize(req.by);
     struct Pending
@@ -381,8 +394,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         }
         std::vector<std::pair<std::int64_t, std::int64_t>> ranges; // [from, to) unix seconds
         for (std::int64_t code : toRead) {
-            const std::int64_t tier = code % 8 == 0 ? 60 : (code % 8 == 1 ? 600 : 3600);
-            ranges.emplace_back(code / 8, code / 8 + tier);
+            ranges.emplace_back(code / 8, code / 8 + tierOfCode(code));
         }
         std::sort(ranges.begin(), ranges.end());
         std::unordered_map<RollupKey, Counters, RollupKeyHash> read;
@@ -409,10 +421,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 merged.push_back(r);
         }
         for (const auto& [from, to] : merged) {
-            store::FlowReader::ScanOptions opts;
-            opts.sinceNs = std::uint64_t(from) * kNs;
-            opts.untilNs = std::uint64_t(to) * kNs;
-            opts.fields = dimensionFields(req.by);
+            const auto opts = scanOptions(req, std::uint64_t(from) * kNs, std::uint64_t(to) * kNs);
             auto r = reader.scan(opts, [&](std::span<const decode::FlowRecord> flows) {
                 for (const decode::FlowRecord& f : flows) {
                     RollupKey keys[2];
@@ -478,7 +487,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             if (!c)
                 return fail(c.error());
             for (auto& cut : *c) {
-                cut.bucket = cut.bucket * 8 + (run.tier == 60 ? 0 : (run.tier == 600 ? 1 : 2));
+                cut.bucket = bucketCode(cut.bucket, run.tier);
                 cuts.push_back(cut);
             }
             if (run.tier != kBucket) {
@@ -486,13 +495,13 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 if (!p)
                     return fail(p.error());
                 for (auto& [bucket, set] : *p)
-                    presence.emplace(bucket * 8 + (run.tier == 600 ? 1 : 2), std::move(set));
+                    presence.emplace(bucketCode(bucket, run.tier), std::move(set));
             }
             auto r = reader.rollupRows(req.by, run.from, run.to, run.tier);
             if (!r)
                 return fail(r.error());
             for (auto& row : *r) {
-                row.bucket = row.bucket * 8 + (run.tier == 60 ? 0 : (run.tier == 600 ? 1 : 2));
+                row.bucket = bucketCode(row.bucket, run.tier);
                 rows.push_back(row);
             }
             if (req.by == Dimension::Ip) {
@@ -576,7 +585,7 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             }
         }
         for (const auto& row : rows)
-            if (row.bucket % 8 == 0)
+            if (tierOfCode(row.bucket) == 60)
                 minuteRunFlows += row.counters.flows;
         if (!exact && !merged && limit && req.requireExact && !result.keysCapped &&
             result.rows.size() >= limit) {
