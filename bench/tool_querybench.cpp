@@ -1,5 +1,5 @@
 // flowlens-querybench: in-process query latencies over a FlowLens database (median of N runs).
-//   flowlens-querybench --db FILE [--runs 5] [--end UNIX_S]
+//   flowlens-querybench --db FILE [--runs 5] [--end UNIX_S] [--only DIM:WINDOW]
 // Prints one line per query: "top <dim> <window> <median_ms> <rollups[+N-flows-read]|scan> <exact>" and
 // "flows-first-page <filter> <median_ms>". Windows end at --end (default: the newest flow).
 
@@ -32,6 +32,7 @@ int main(int argc, char** argv)
     QString db;
     int runs = 5;
     std::uint64_t endNs = 0;
+    std::string only; // "DIM:WINDOW", e.g. "pair:24h": that query alone (for profiling)
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string_view o = argv[i];
         if (o == "--db")
@@ -40,9 +41,11 @@ int main(int argc, char** argv)
             runs = std::max(1, std::atoi(argv[i + 1]));
         else if (o == "--end")
             endNs = std::stoull(argv[i + 1]) * 1000000000ull;
+        else if (o == "--only")
+            only = argv[i + 1];
     }
     if (db.isEmpty()) {
-        std::fputs("usage: flowlens-querybench --db FILE [--runs N] [--end UNIX_S]\n", stderr);
+        std::fputs("usage: flowlens-querybench --db FILE [--runs N] [--end UNIX_S] [--only DIM:WINDOW]\n", stderr);
         return 2;
     }
     auto reader = store::FlowReader::open(db);
@@ -64,6 +67,8 @@ int main(int argc, char** argv)
                                      store::Dimension::DstCountry};
     for (const Window& w : windows) {
         for (store::Dimension d : dims) {
+            if (!only.empty() && only != std::string(store::dimensionName(d)) + ":" + w.name)
+                continue;
             query::TopRequest req;
             req.by = d;
             req.limit = 10;
@@ -102,6 +107,8 @@ int main(int argc, char** argv)
         }
     }
     for (const char* text : {"proto udp and dst port 53", "src net 10.0.0.0/8 and bytes > 100k"}) {
+        if (!only.empty())
+            break;
         const auto filter = query::Filter::parse(QString::fromLatin1(text));
         std::vector<double> times;
         std::size_t rows = 0;

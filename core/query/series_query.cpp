@@ -322,11 +322,13 @@ Result<SeriesResult> runSeries(store::FlowReader& reader, const SeriesRequest& r
     const std::int64_t fromBucket = std::int64_t(firstWhole / kNs);
     const std::int64_t toBucket = endWhole == UINT64_MAX ? INT64_MAX / 2 : std::int64_t(endWhole / kNs);
     const Dimension source = req.spec.by == Dimension::Count_ ? Dimension::Proto : req.spec.by;
-    auto rows = reader.rollupRows(source, fromBucket, toBucket);
+    auto rows = reader.visitRollupRows(source, fromBucket, toBucket, kMinute,
+                                       [&](std::int64_t, std::span<const store::RollupRow> bucketRows) {
+                                           for (const auto& row : bucketRows)
+                                               builder.addRollup(row.bucket, row.key, row.counters);
+                                       });
     if (!rows)
         return fail(rows.error());
-    for (const auto& row : *rows)
-        builder.addRollup(row.bucket, row.key, row.counters);
     // Quiet minutes keep no rows of high-cardinality dimensions: read their flows instead (totals
     // of Dimension::Ip come from the protocol rows, which are always kept).
     if (source != Dimension::Proto && source != Dimension::Exporter) {

@@ -2,6 +2,7 @@
 
 #include "core/query/series_builder.h"
 #include "core/store/flow_reader.h"
+#include "core/store/rollup_blob.h"
 #include "core/store/rollup_accumulator.h"
 
 #include <algorithm>
@@ -94,22 +95,28 @@ Result<void> scanInto(store::FlowReader& reader, const TopRequest& req, std::uin
 
 std::vector<TopEntry> rank(const AccumMap& map, const TopRequest& req, std::size_t limit)
 {
-    std::vector<TopEntry> rows;
-    rows.reserve(map.size());
-    for (const auto& [key, acc] : map)
-        if (!key.isOther())
-            rows.push_back({key, acc.counters});
-    auto better = [&](const TopEntry& a, const TopEntry& b) {
-        const auto va = store::metricValue(a.counters, req.order, req.raw);
-        const auto vb = store::metricValue(b.counters, req.order, req.raw);
-        return va != vb ? va > vb : a.key < b.key;
+    // Sort pointers, copy only what is shown (a day of ports is 65,536 keys).
+    using Item = const AccumMap::value_type*;
+    std::vector<Item> items;
+    items.reserve(map.size());
+    for (const auto& entry : map)
+        if (!entry.first.isOther())
+            items.push_back(&entry);
+    auto better = [&](Item a, Item b) {
+        const auto va = store::metricValue(a->second.counters, req.order, req.raw);
+        const auto vb = store::metricValue(b->second.counters, req.order, req.raw);
+        return va != vb ? va > vb : a->first < b->first;
     };
-    if (limit && rows.size() > limit) {
-        std::partial_sort(rows.begin(), rows.begin() + std::ptrdiff_t(limit), rows.end(), better);
-        rows.resize(limit);
+    if (limit && items.size() > limit) {
+        std::partial_sort(items.begin(), items.begin() + std::ptrdiff_t(limit), items.end(), better);
+        items.resize(limit);
     } else {
-        std::sort(rows.begin(), rows.end(), better);
+        std::sort(items.begin(), items.end(), better);
     }
+    std::vector<TopEntry> rows;
+    rows.reserve(items.size());
+    for (Item item : items)
+        rows.push_back({item->first, item->second.counters});
     return rows;
 }
 
@@ -473,8 +480,14 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
         std::vector<store::RollupCut> cuts;
         std::vector<store::RollupRow> rows;
         std::vector<store::RollupRow> protoRows;
-        std::vector<std::int64_t> rowTier;
         std::unordered_map<std::int64_t, store::PresenceSet> presence; // key: bucket * 8 + tier index
+        // Two-byte keys (ports, countries, networks) of untruncated buckets: summed in a table, not
+        // the map (a day of hourly port tables is about a million rows).
+        const bool denseKeys = store::dimensionKeySize(req.by) == 2;
+        std::vector<Counters> dense(denseKeys ? 65536 : 0);
+        std::vector<std::uint8_t> denseUsed(dense.size(), 0);
+        Counters denseOther;
+        std::vector<store::RollupRow> bucketRows; // one decoded bucket
         for (const Run& run : plan) {
             if (run.tier == 0) {
                 if (auto r = scanInto(reader, req, std::uint64_t(run.from) * kNs, std::uint64_t(run.to) * kNs,
@@ -497,13 +510,40 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 for (auto& [bucket, set] : *p)
                     presence.emplace(bucketCode(bucket, run.tier), std::move(set));
             }
-            auto r = reader.rollupRows(req.by, run.from, run.to, run.tier);
-            if (!r)
+            // Rows of truncated buckets are kept (the proof and the refinement need to know which
+            // bucket kept which key); a bucket that kept every key only adds to the sums.
+            std::unordered_set<std::int64_t> truncated; // bucket codes
+            for (const auto& cut : *c)
+                truncated.insert(cut.bucket);
+            auto visit = [&](const store::FlowReader::StoredBucket& b) {
+                const std::int64_t code = bucketCode(b.bucket, run.tier);
+                const bool kept = truncated.count(code) > 0;
+                if (!kept && denseKeys && run.tier != kBucket && !b.packed.empty())
+                    return store::addRollupRowsByKey16(b.packed, dense, denseUsed, denseOther);
+                std::span<const store::RollupRow> stored = b.rows;
+                if (!b.packed.empty()) {
+                    bucketRows.clear();
+                    if (!store::decodeRollupRows(b.packed, b.bucket, bucketRows))
+                        return false;
+                    stored = bucketRows;
+                }
+                for (const store::RollupRow& row : stored) {
+                    if (run.tier == kBucket)
+                        minuteRunFlows += row.counters.flows;
+                    if (kept) {
+                        rows.push_back(row);
+                        rows.back().bucket = code;
+                        continue;
+                    }
+                    if (req.by != Dimension::Ip)
+                        result.total.add(row.counters);
+                    result.sampled = result.sampled || row.counters.scaledBytes != row.counters.bytes;
+                    map[row.key].counters.add(row.counters);
+                }
+                return true;
+            };
+            if (auto r = reader.visitRollupBuckets(req.by, run.from, run.to, run.tier, visit); !r)
                 return fail(r.error());
-            for (auto& row : *r) {
-                row.bucket = bucketCode(row.bucket, run.tier);
-                rows.push_back(row);
-            }
             if (req.by == Dimension::Ip) {
                 auto pr = reader.rollupRows(Dimension::Proto, run.from, run.to, run.tier);
                 if (!pr)
@@ -512,6 +552,24 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
             }
         }
 
+        map.reserve(map.size() + rows.size() / 2 +
+                    std::size_t(std::count(denseUsed.begin(), denseUsed.end(), std::uint8_t(1))));
+        for (std::size_t i = 0; i < dense.size(); ++i) {
+            if (!denseUsed[i])
+                continue;
+            RollupKey key;
+            key.size = 2;
+            key.bytes[0] = std::uint8_t(i >> 8);
+            key.bytes[1] = std::uint8_t(i);
+            map[key].counters.add(dense[i]);
+            if (req.by != Dimension::Ip)
+                result.total.add(dense[i]);
+            result.sampled = result.sampled || dense[i].scaledBytes != dense[i].bytes;
+        }
+        if (denseOther.flows > 0) {
+            map[RollupKey{}].counters.add(denseOther);
+            result.total.add(denseOther);
+        }
         std::uint64_t bound = 0; // the most any key can be missing from what the rollups show
         bool merged = false;
         for (const auto& c : cuts) {
@@ -584,9 +642,6 @@ Result<TopResult> runTop(store::FlowReader& reader, const TopRequest& req)
                 exact = false; // "all keys" cannot be complete when keys were dropped
             }
         }
-        for (const auto& row : rows)
-            if (tierOfCode(row.bucket) == 60)
-                minuteRunFlows += row.counters.flows;
         if (!exact && !merged && limit && req.requireExact && !result.keysCapped &&
             result.rows.size() >= limit) {
             if (auto refined = refine(map, rows, cuts, cutOf, bound, presence, provenAbsent, result);

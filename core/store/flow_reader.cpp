@@ -1,5 +1,6 @@
 #include "flow_reader.h"
 
+#include "rollup_blob.h"
 #include "schema.h"
 #include "sqlite_db.h"
 
@@ -19,9 +20,11 @@ Result<std::unique_ptr<FlowReader>> FlowReader::open(const QString& path)
     auto db = Database::open(path, Database::Mode::ReadOnly);
     if (!db)
         return fail(db.error());
-    if (auto v = checkReadable(*db); !v)
-        return fail(v.error());
+    auto version = checkReadable(*db);
+    if (!version)
+        return fail(version.error());
     std::unique_ptr<FlowReader> r(new FlowReader);
+    r->m_schema = *version;
     r->m_db = std::make_unique<Database>(std::move(*db));
     return r;
 }
@@ -90,27 +93,92 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
 Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket,
                                                       std::int64_t toBucket, std::int64_t tier)
 {
-    auto st =
-        m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-                      "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
+    std::vector<RollupRow> rows;
+    if (auto r = appendRollupRows(dim, fromBucket, toBucket, tier, rows); !r)
+        return fail(r.error());
+    return rows;
+}
+
+Result<void> FlowReader::appendRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                          std::int64_t tier, std::vector<RollupRow>& out)
+{
+    return visitRollupRows(dim, fromBucket, toBucket, tier, [&](std::int64_t, std::span<const RollupRow> rows) {
+        out.insert(out.end(), rows.begin(), rows.end());
+    });
+}
+
+Result<void> FlowReader::visitRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                         std::int64_t tier, const RollupVisitor& visit)
+{
+    std::vector<RollupRow> rows;
+    return visitRollupBuckets(dim, fromBucket, toBucket, tier, [&](const StoredBucket& b) {
+        if (b.packed.empty()) {
+            visit(b.bucket, b.rows);
+            return true;
+        }
+        rows.clear();
+        if (!decodeRollupRows(b.packed, b.bucket, rows))
+            return false;
+        visit(b.bucket, rows);
+        return true;
+    });
+}
+
+Result<void> FlowReader::visitRollupBuckets(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                            std::int64_t tier, const std::function<bool(const StoredBucket&)>& visit)
+{
+    auto damaged = [&](std::int64_t bucket) {
+        return QStringLiteral("the rollup of bucket %1 in %2 is damaged; flowlens-cli import can rebuild a "
+                              "database from its flows")
+            .arg(bucket)
+            .arg(m_db->path());
+    };
+    if (m_schema < 7) { // a database not yet upgraded (opened read-only): one row per key
+        auto st = m_db->prepare("SELECT bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled "
+                                "FROM rollup WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3 "
+                                "ORDER BY bucket");
+        if (!st)
+            return fail(st.error());
+        st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
+        std::vector<RollupRow> rows;
+        auto flush = [&] {
+            const bool ok = rows.empty() || visit({rows.back().bucket, {}, rows});
+            rows.clear();
+            return ok;
+        };
+        while (st->step()) {
+            RollupRow r;
+            r.bucket = st->columnInt(0);
+            r.key = RollupKey::fromBlob(st->columnBlob(1));
+            r.counters.flows = std::uint64_t(st->columnInt(2));
+            r.counters.packets = std::uint64_t(st->columnInt(3));
+            r.counters.bytes = std::uint64_t(st->columnInt(4));
+            r.counters.scaledPackets = std::uint64_t(st->columnInt(5));
+            r.counters.scaledBytes = std::uint64_t(st->columnInt(6));
+            if (!rows.empty() && rows.back().bucket != r.bucket && !flush())
+                return fail(damaged(r.bucket));
+            rows.push_back(r);
+        }
+        if (st->hasError())
+            return fail(st->error());
+        if (!rows.empty() && !flush())
+            return fail(damaged(fromBucket));
+        return {};
+    }
+    auto st = m_db->prepare("SELECT bucket, data FROM rollup_rows "
+                            "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)
         return fail(st.error());
     st->bind(1, std::int64_t(dim)).bind(2, fromBucket).bind(3, toBucket).bind(4, tier);
-    std::vector<RollupRow> rows;
     while (st->step()) {
-        RollupRow r;
-        r.bucket = st->columnInt(0);
-        r.key = RollupKey::fromBlob(st->columnBlob(1));
-        r.counters.flows = std::uint64_t(st->columnInt(2));
-        r.counters.packets = std::uint64_t(st->columnInt(3));
-        r.counters.bytes = std::uint64_t(st->columnInt(4));
-        r.counters.scaledPackets = std::uint64_t(st->columnInt(5));
-        r.counters.scaledBytes = std::uint64_t(st->columnInt(6));
-        rows.push_back(r);
+        const std::int64_t bucket = st->columnInt(0);
+        const std::span<const std::byte> packed = st->columnBlob(1);
+        if (packed.empty() || !visit({bucket, packed, {}}))
+            return fail(damaged(bucket));
     }
     if (st->hasError())
         return fail(st->error());
-    return rows;
+    return {};
 }
 
 Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_t fromBucket,
@@ -144,6 +212,8 @@ Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_
 Result<std::vector<std::pair<std::int64_t, PresenceSet>>>
 FlowReader::rollupPresence(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket, std::int64_t tier)
 {
+    if (m_schema < 6) // no key sets before schema 6
+        return std::vector<std::pair<std::int64_t, PresenceSet>>{};
     auto st = m_db->prepare("SELECT bucket, keys FROM rollup_presence "
                             "WHERE tier=?4 AND dim=?1 AND bucket >= ?2 AND bucket < ?3");
     if (!st)

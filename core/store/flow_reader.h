@@ -20,13 +20,6 @@ namespace flowlens::store {
 class Database;
 
 /// One rollup row as read back.
-struct RollupRow
-{
-    std::int64_t bucket = 0; ///< unix seconds
-    RollupKey key;           ///< isOther(): keys the bucket dropped
-    Counters counters;
-};
-
 /// Truncation bound of one bucket (see rollup_cut in schema.cpp).
 struct RollupCut
 {
@@ -92,6 +85,25 @@ public:
     /// Rows of one dimension in buckets [fromBucket, toBucket) of a tier (kRollupTiers; 60 = minutes).
     Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                               std::int64_t tier = 60);
+    /// As rollupRows(), appended to `out` (a query gathering several ranges copies rows only once).
+    Result<void> appendRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                  std::int64_t tier, std::vector<RollupRow>& out);
+    /// One stored bucket: its packed value (schema 7) or, in a database not yet upgraded, its rows.
+    struct StoredBucket
+    {
+        std::int64_t bucket = 0;
+        std::span<const std::byte> packed; ///< rollup_blob.h; empty when `rows` holds the bucket
+        std::span<const RollupRow> rows;
+    };
+    /// Visits each stored bucket in [fromBucket, toBucket) of a tier as stored (valid during the call
+    /// only); the visitor returns false when the value is damaged, which fails the read.
+    Result<void> visitRollupBuckets(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                    std::int64_t tier, const std::function<bool(const StoredBucket&)>& visit);
+    using RollupVisitor = std::function<void(std::int64_t bucket, std::span<const RollupRow> rows)>;
+    /// Visits the rows of each bucket in [fromBucket, toBucket) of a tier, one bucket at a time (the
+    /// span is valid during the call only): no copy of every row of a long range.
+    Result<void> visitRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
+                                 std::int64_t tier, const RollupVisitor& visit);
     Result<std::vector<RollupCut>> rollupCuts(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                               std::int64_t tier = 60);
     /// Key sets of the complete, truncated coarse buckets (600, 3600) in [fromBucket, toBucket).
@@ -124,6 +136,7 @@ private:
     BlockDecoder m_decoder;
     std::vector<decode::FlowRecord> m_records;
     bool m_inSnapshot = false;
+    int m_schema = 0; ///< the database's schema version (older ones are read as they are)
     std::uint64_t m_flowsScanned = 0;
 };
 

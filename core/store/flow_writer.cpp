@@ -1,6 +1,7 @@
 #include "flow_writer.h"
 
 #include "flow_block.h"
+#include "rollup_blob.h"
 #include "wal_checkpointer.h"
 
 #include "core/enrich/enricher.h"
@@ -126,10 +127,9 @@ Result<void> FlowWriter::prepareStatements()
     const Def defs[] = {
         {&m_st->insertBlock, "INSERT INTO flow_blocks(t_min, t_max, n, data) VALUES(?1, ?2, ?3, ?4)"},
         {&m_st->updateBlock, "UPDATE flow_blocks SET t_min=?1, t_max=?2, n=?3, data=?4 WHERE id=?5"},
-        {&m_st->deleteBucketRows, "DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->deleteBucketRows, "DELETE FROM rollup_rows WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->insertRollup,
-         "INSERT INTO rollup(tier, dim, bucket, key, flows, packets, bytes, packets_scaled, "
-         "bytes_scaled) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
+         "INSERT OR REPLACE INTO rollup_rows(tier, dim, bucket, data) VALUES(?1, ?2, ?3, ?4)"},
         {&m_st->deleteCut, "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->insertCut, "INSERT INTO rollup_cut(tier, dim, bucket, dropped_keys, max_flows, max_packets, "
                            "max_bytes, max_packets_scaled, max_bytes_scaled, merged) "
@@ -137,10 +137,8 @@ Result<void> FlowWriter::prepareStatements()
         {&m_st->upsertPresence, "INSERT OR REPLACE INTO rollup_presence(tier, dim, bucket, keys) "
                                 "VALUES(?1, ?2, ?3, ?4)"},
         {&m_st->deletePresence, "DELETE FROM rollup_presence WHERE tier=?1 AND dim=?2 AND bucket=?3"},
-        {&m_st->bucketExists, "SELECT 1 FROM rollup WHERE tier=?1 AND dim=0 AND bucket=?2 LIMIT 1"},
-        {&m_st->loadBucketRows,
-         "SELECT dim, key, flows, packets, bytes, packets_scaled, bytes_scaled FROM rollup "
-         "WHERE tier=?1 AND dim=?2 AND bucket=?3"},
+        {&m_st->bucketExists, "SELECT 1 FROM rollup_rows WHERE tier=?1 AND dim=0 AND bucket=?2"},
+        {&m_st->loadBucketRows, "SELECT data FROM rollup_rows WHERE tier=?1 AND dim=?2 AND bucket=?3"},
         {&m_st->loadBucketCuts, "SELECT count(*) FROM rollup_cut WHERE tier=?1 AND bucket=?2"},
         {&m_st->upsertExporter,
          "INSERT INTO exporters(exporter, domain, address, type, version, first_seen_ns, last_seen_ns, "
@@ -316,20 +314,18 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t tier, std::int64_t start)
     if (!exists.step())
         return b;
     exists.reset();
+    std::vector<RollupRow> stored;
     for (int d = 0; d < kDimensionCount; ++d) {
         Statement& rows = m_st->loadBucketRows;
         rows.reset();
         rows.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
-        while (rows.step()) {
-            Counters c;
-            c.flows = std::uint64_t(rows.columnInt(2));
-            c.packets = std::uint64_t(rows.columnInt(3));
-            c.bytes = std::uint64_t(rows.columnInt(4));
-            c.scaledPackets = std::uint64_t(rows.columnInt(5));
-            c.scaledBytes = std::uint64_t(rows.columnInt(6));
-            b.rollup.merge(Dimension(d), RollupKey::fromBlob(rows.columnBlob(1)), c);
-        }
+        stored.clear();
+        // A damaged value merges nothing: the bucket then undercounts, as a lost row would.
+        if (rows.step())
+            decodeRollupRows(rows.columnBlob(0), start, stored);
         rows.reset();
+        for (const RollupRow& row : stored)
+            b.rollup.merge(Dimension(d), row.key, row.counters);
     }
     Statement& cuts = m_st->loadBucketCuts;
     cuts.reset();
@@ -396,7 +392,7 @@ Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Buck
     for (int d = 0; d < kDimensionCount; ++d) {
         PresenceSet presence;
         const RollupBucketRows rows =
-            bucket.rollup.rows(Dimension(d), rollupKeepPerMetric(tier), complete ? &presence : nullptr);
+            bucket.rollup.rows(Dimension(d), rollupKeep(tier, Dimension(d)), complete ? &presence : nullptr);
         // A quiet minute: its rows would take more room than its flows, and reading the flows is
         // cheap. Store no rows for it; queries read the flows (protocols and exporters always stay,
         // they are few and feed the charts).
@@ -424,28 +420,15 @@ Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Buck
                 return r;
             continue;
         }
-        Statement& del = m_st->deleteBucketRows;
-        del.reset();
-        del.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
-        if (auto r = del.run(); !r)
-            return r;
-        auto insert = [&](const RollupKey& key, const Counters& c) -> Result<void> {
+        {
+            const std::vector<std::byte> blob = encodeRollupRows(rows.rows, rows.other);
             Statement& ins = m_st->insertRollup;
             ins.reset();
             ins.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
-            ins.bindBlob(4, key.blob());
-            ins.bind(5, std::int64_t(c.flows))
-                .bind(6, std::int64_t(c.packets))
-                .bind(7, std::int64_t(c.bytes));
-            ins.bind(8, std::int64_t(c.scaledPackets)).bind(9, std::int64_t(c.scaledBytes));
-            return ins.run();
-        };
-        for (const auto& [key, c] : rows.rows)
-            if (auto r = insert(key, c); !r)
+            ins.bindBlob(4, blob);
+            if (auto r = ins.run(); !r)
                 return fail(r.error());
-        if (rows.other.flows > 0)
-            if (auto r = insert(RollupKey{}, rows.other); !r)
-                return fail(r.error());
+        }
         Statement& delCut = m_st->deleteCut;
         delCut.reset();
         delCut.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
@@ -649,7 +632,7 @@ Result<void> FlowWriter::deleteRollupsBefore(std::int64_t cutoffS)
         const std::int64_t before = cutoffS - tier;
         for (int d = 0; d < kDimensionCount; ++d) {
             for (const char* sql :
-                 {"DELETE FROM rollup WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
+                 {"DELETE FROM rollup_rows WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
                   "DELETE FROM rollup_cut WHERE tier=?1 AND dim=?2 AND bucket <= ?3",
                   "DELETE FROM rollup_presence WHERE tier=?1 AND dim=?2 AND bucket <= ?3"}) {
                 auto st = m_db->prepare(sql);

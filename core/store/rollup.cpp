@@ -110,19 +110,6 @@ std::optional<Metric> metricFromName(std::string_view name)
     return std::nullopt;
 }
 
-std::uint64_t metricValue(const Counters& c, Metric metric, bool raw)
-{
-    switch (metric) {
-    case Metric::Bytes:
-        return raw ? c.bytes : c.scaledBytes;
-    case Metric::Packets:
-        return raw ? c.packets : c.scaledPackets;
-    case Metric::Flows:
-        return c.flows;
-    }
-    return 0;
-}
-
 RollupKey RollupKey::fromBlob(std::span<const std::byte> blob)
 {
     RollupKey k;

@@ -95,7 +95,12 @@ enum class Metric : std::uint8_t
 std::string_view metricName(Metric m);
 std::optional<Metric> metricFromName(std::string_view name);
 /// The value ranked by `metric`, scaled unless `raw`.
-std::uint64_t metricValue(const Counters& c, Metric metric, bool raw);
+inline std::uint64_t metricValue(const Counters& c, Metric metric, bool raw)
+{
+    return metric == Metric::Flows ? c.flows
+                                   : (metric == Metric::Packets ? (raw ? c.packets : c.scaledPackets)
+                                                                : (raw ? c.bytes : c.scaledBytes));
+}
 
 /// A dimension key in at most 32 bytes; unused bytes are zero. An all-empty key with size 0
 /// stands for "other" (the keys a truncated bucket dropped).
@@ -147,6 +152,14 @@ struct RollupBucketRows
     std::uint64_t droppedKeys = 0;
 };
 
+/// One stored row of a bucket, as read back.
+struct RollupRow
+{
+    std::int64_t bucket = 0; ///< unix seconds
+    RollupKey key;           ///< isOther(): keys the bucket dropped
+    Counters counters;
+};
+
 /// Rollup tiers: bucket widths in seconds. Minutes are written as flows arrive; 10-minute and hour
 /// buckets are built from closed minutes.
 inline constexpr std::int64_t kRollupTiers[] = {60, 600, 3600};
@@ -159,6 +172,16 @@ inline constexpr std::size_t rollupKeepPerMetric(std::int64_t tier)
     return tier <= 60 ? 100 : (tier <= 600 ? 250 : 500);
 }
 inline constexpr std::size_t kRollupKeepPerMetric = rollupKeepPerMetric(3600);
+
+/// Keys a bucket of `tier` keeps per metric for dimension `d`. A 10-minute or hour bucket keeps every
+/// port it saw (at most 65,536; about 5 bytes each once packed): port rankings over long ranges are
+/// then exact from rollups alone, where ephemeral ports carried by a few huge flows used to leave
+/// truncated buckets unable to prove anything and made queries read every flow.
+inline constexpr std::size_t rollupKeep(std::int64_t tier, Dimension d)
+{
+    return tier > 60 && (d == Dimension::SrcPort || d == Dimension::DstPort) ? 65536
+                                                                              : rollupKeepPerMetric(tier);
+}
 
 /// Accumulates one bucket of one dimension. Keeps every key until truncate() is called.
 class RollupMap

@@ -7,7 +7,7 @@ namespace flowlens::store {
 class Database;
 
 /// Schema version this build writes. A file with a higher version is refused, never modified.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 /// Brings a read-write database to kSchemaVersion (WAL mode, tables, indexes), running the
 /// ordered migrations inside one transaction. Refuses files from a newer FlowLens and files that

@@ -1,6 +1,7 @@
 // A collector killed with SIGKILL at any moment leaves a database that opens, passes
 // PRAGMA integrity_check and holds everything committed before the kill (issue 8).
 #include "core/store/flow_reader.h"
+#include "core/store/rollup_blob.h"
 #include "core/store/sqlite_db.h"
 #include "support/cli_runner.h"
 #include "support/test_paths.h"
@@ -61,9 +62,13 @@ Check check(const QString& db)
         c.blockFlows = std::uint64_t(n->columnInt(0));
     // Rollups are written in the same transactions as the blocks: the minute rows of the protocol
     // dimension (never truncated, never sparse) count exactly the stored flows.
-    auto r = d->prepare("SELECT coalesce(sum(flows), 0) FROM rollup WHERE tier=60 AND dim=0");
-    if (r && r->step())
-        c.rollupFlows = std::uint64_t(r->columnInt(0));
+    auto r = d->prepare("SELECT bucket, data FROM rollup_rows WHERE tier=60 AND dim=0");
+    std::vector<store::RollupRow> rows;
+    while (r && r->step())
+        if (!store::decodeRollupRows(r->columnBlob(1), r->columnInt(0), rows))
+            c.integrity = QStringLiteral("rollup value of minute %1 does not decode").arg(r->columnInt(0));
+    for (const auto& row : rows)
+        c.rollupFlows += row.counters.flows;
     return c;
 }
 
