@@ -45,7 +45,8 @@ int main(int argc, char** argv)
             only = argv[i + 1];
     }
     if (db.isEmpty()) {
-        std::fputs("usage: flowlens-querybench --db FILE [--runs N] [--end UNIX_S] [--only DIM:WINDOW]\n", stderr);
+        std::fputs("usage: flowlens-querybench --db FILE [--runs N] [--end UNIX_S] [--only DIM:WINDOW]\n",
+                   stderr);
         return 2;
     }
     auto reader = store::FlowReader::open(db);

@@ -2,8 +2,8 @@
 
 #include "core/query/series_builder.h"
 #include "core/store/flow_reader.h"
-#include "core/store/rollup_blob.h"
 #include "core/store/rollup_accumulator.h"
+#include "core/store/rollup_blob.h"
 
 #include <algorithm>
 #include <cstring>

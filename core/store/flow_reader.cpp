@@ -102,9 +102,10 @@ Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_
 Result<void> FlowReader::appendRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                           std::int64_t tier, std::vector<RollupRow>& out)
 {
-    return visitRollupRows(dim, fromBucket, toBucket, tier, [&](std::int64_t, std::span<const RollupRow> rows) {
-        out.insert(out.end(), rows.begin(), rows.end());
-    });
+    return visitRollupRows(dim, fromBucket, toBucket, tier,
+                           [&](std::int64_t, std::span<const RollupRow> rows) {
+                               out.insert(out.end(), rows.begin(), rows.end());
+                           });
 }
 
 Result<void> FlowReader::visitRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
@@ -125,7 +126,8 @@ Result<void> FlowReader::visitRollupRows(Dimension dim, std::int64_t fromBucket,
 }
 
 Result<void> FlowReader::visitRollupBuckets(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
-                                            std::int64_t tier, const std::function<bool(const StoredBucket&)>& visit)
+                                            std::int64_t tier,
+                                            const std::function<bool(const StoredBucket&)>& visit)
 {
     auto damaged = [&](std::int64_t bucket) {
         return QStringLiteral("the rollup of bucket %1 in %2 is damaged; flowlens-cli import can rebuild a "

@@ -180,7 +180,7 @@ inline constexpr std::size_t kRollupKeepPerMetric = rollupKeepPerMetric(3600);
 inline constexpr std::size_t rollupKeep(std::int64_t tier, Dimension d)
 {
     return tier > 60 && (d == Dimension::SrcPort || d == Dimension::DstPort) ? 65536
-                                                                              : rollupKeepPerMetric(tier);
+                                                                             : rollupKeepPerMetric(tier);
 }
 
 /// Accumulates one bucket of one dimension. Keeps every key until truncate() is called.

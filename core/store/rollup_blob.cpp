@@ -103,7 +103,8 @@ bool readCounters(Cursor& in, Counters& c)
 
 } // namespace
 
-std::vector<std::byte> encodeRollupRows(std::vector<std::pair<RollupKey, Counters>> rows, const Counters& other)
+std::vector<std::byte> encodeRollupRows(std::vector<std::pair<RollupKey, Counters>> rows,
+                                        const Counters& other)
 {
     std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const std::size_t n = rows.size();
@@ -183,9 +184,10 @@ bool payloadOf(std::span<const std::byte> blob, Cursor& in)
         return false;
     thread_local std::vector<std::byte> plain;
     thread_local const std::unique_ptr<ZSTD_DCtx, std::size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
-                                                                                 &ZSTD_freeDCtx);
+                                                                                    &ZSTD_freeDCtx);
     plain.resize(std::size_t(size));
-    const std::size_t got = ZSTD_decompressDCtx(dctx.get(), plain.data(), plain.size(), in.p, std::size_t(in.end - in.p));
+    const std::size_t got =
+        ZSTD_decompressDCtx(dctx.get(), plain.data(), plain.size(), in.p, std::size_t(in.end - in.p));
     if (ZSTD_isError(got) || got != size)
         return false;
     in = Cursor{plain.data(), plain.data() + plain.size()};
@@ -268,8 +270,8 @@ bool decodeRollupRows(std::span<const std::byte> blob, std::int64_t bucket, std:
     return in.p == in.end || undo();
 }
 
-bool addRollupRowsByKey16(std::span<const std::byte> blob, std::span<Counters> table, std::span<std::uint8_t> used,
-                          Counters& other)
+bool addRollupRowsByKey16(std::span<const std::byte> blob, std::span<Counters> table,
+                          std::span<std::uint8_t> used, Counters& other)
 {
     if (table.size() < 65536 || used.size() < 65536)
         return false;

@@ -270,8 +270,9 @@ constexpr int kMigrationCount = int(std::size(kMigrations));
 /// per bucket, then drops the old table. Part of the upgrade's transaction.
 Result<void> convertRollupRows(Database& db)
 {
-    auto read = db.prepare("SELECT tier, dim, bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled "
-                           "FROM rollup ORDER BY tier, dim, bucket");
+    auto read =
+        db.prepare("SELECT tier, dim, bucket, key, flows, packets, bytes, packets_scaled, bytes_scaled "
+                   "FROM rollup ORDER BY tier, dim, bucket");
     if (!read)
         return fail(read.error());
     auto write = db.prepare("INSERT INTO rollup_rows(tier, dim, bucket, data) VALUES(?1, ?2, ?3, ?4)");

@@ -123,7 +123,8 @@ private slots:
         Rows expected = rows;
         if (withOther)
             expected.emplace_back(RollupKey{}, other);
-        std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::sort(expected.begin(), expected.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
         bool ok = false;
         const Rows back = decoded(blob, 1795853400, &ok);
         QVERIFY(ok);
@@ -199,18 +200,22 @@ private slots:
             auto db = store::Database::open(path, store::Database::Mode::ReadWrite);
             QVERIFY2(db, qPrintable(db ? QString() : db.error()));
             QVERIFY(store::migrate(*db));
-            QVERIFY(db->exec("DROP TABLE rollup_rows; PRAGMA user_version=6; "
-                             "CREATE TABLE rollup(tier INTEGER NOT NULL, dim INTEGER NOT NULL, bucket INTEGER "
-                             "NOT NULL, key BLOB NOT NULL, flows INTEGER NOT NULL, packets INTEGER NOT NULL, "
-                             "bytes INTEGER NOT NULL, packets_scaled INTEGER NOT NULL, bytes_scaled INTEGER NOT "
-                             "NULL, PRIMARY KEY(tier, dim, bucket, key)) WITHOUT ROWID;"));
+            QVERIFY(
+                db->exec("DROP TABLE rollup_rows; PRAGMA user_version=6; "
+                         "CREATE TABLE rollup(tier INTEGER NOT NULL, dim INTEGER NOT NULL, bucket INTEGER "
+                         "NOT NULL, key BLOB NOT NULL, flows INTEGER NOT NULL, packets INTEGER NOT NULL, "
+                         "bytes INTEGER NOT NULL, packets_scaled INTEGER NOT NULL, bytes_scaled INTEGER NOT "
+                         "NULL, PRIMARY KEY(tier, dim, bucket, key)) WITHOUT ROWID;"));
             auto ins = db->prepare("INSERT INTO rollup VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
             QVERIFY(ins);
-            auto put = [&](std::int64_t tier, int dim, std::int64_t bucket, const RollupKey& k, const Counters& c) {
+            auto put = [&](std::int64_t tier, int dim, std::int64_t bucket, const RollupKey& k,
+                           const Counters& c) {
                 ins->reset();
                 ins->bind(1, tier).bind(2, std::int64_t(dim)).bind(3, bucket);
                 ins->bindBlob(4, k.blob());
-                ins->bind(5, std::int64_t(c.flows)).bind(6, std::int64_t(c.packets)).bind(7, std::int64_t(c.bytes));
+                ins->bind(5, std::int64_t(c.flows))
+                    .bind(6, std::int64_t(c.packets))
+                    .bind(7, std::int64_t(c.bytes));
                 ins->bind(8, std::int64_t(c.scaledPackets)).bind(9, std::int64_t(c.scaledBytes));
                 return bool(ins->run());
             };
@@ -229,7 +234,8 @@ private slots:
             Rows got;
             for (const auto& r : *m)
                 got.emplace_back(r.key, r.counters);
-            std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            std::sort(expected.begin(), expected.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
             QVERIFY(sameRows(got, expected));
             auto h = reader.rollupRows(store::Dimension::DstPort, 1800000000, 1800003600, 3600);
             QVERIFY(h);
@@ -237,7 +243,8 @@ private slots:
             for (const auto& r : *h)
                 got.emplace_back(r.key, r.counters);
             expected = hour;
-            std::sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            std::sort(expected.begin(), expected.end(),
+                      [](const auto& a, const auto& b) { return a.first < b.first; });
             QVERIFY(sameRows(got, expected));
         };
         {
