@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,7 +31,14 @@ struct IpAddress
     IpAddress masked(int prefixLength) const;
 
     // No operator<=>: <compare> trips Qt 6.4's moc (it cannot parse <concepts>).
-    friend bool operator==(const IpAddress&, const IpAddress&) = default;
+    /// Two 8-byte compares (the defaulted one became a memcmp call: 6 % of the writer at 2 M flows/s).
+    friend bool operator==(const IpAddress& a, const IpAddress& b)
+    {
+        std::uint64_t x[2], y[2];
+        std::memcpy(x, a.bytes.data(), 16);
+        std::memcpy(y, b.bytes.data(), 16);
+        return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
     friend bool operator<(const IpAddress& a, const IpAddress& b) { return a.bytes < b.bytes; }
 };
 

@@ -37,6 +37,16 @@ bool sameKey(const std::array<std::uint8_t, N>& a, const std::array<std::uint8_t
         for (std::size_t i = 0; i < N; i += 8)
             diff |= load64(a.data() + i) ^ load64(b.data() + i);
         return diff == 0;
+    } else if constexpr (N == 2) {
+        std::uint16_t x, y; // std::array's == is a memcmp call for these sizes
+        std::memcpy(&x, a.data(), 2);
+        std::memcpy(&y, b.data(), 2);
+        return x == y;
+    } else if constexpr (N == 4) {
+        std::uint32_t x, y;
+        std::memcpy(&x, a.data(), 4);
+        std::memcpy(&y, b.data(), 4);
+        return x == y;
     } else {
         return a == b;
     }
@@ -292,6 +302,15 @@ void putNumber(std::array<std::uint8_t, N>& k, std::uint32_t v)
 } // namespace
 
 void RollupAccumulator::add(std::span<const FlowRecord> flows)
+{
+    // Each dimension is a pass over the flows: in slices that stay in the L2 cache (512 flows are
+    // 180 KB) the later passes do not read the records from memory again.
+    constexpr std::size_t kSlice = 512;
+    for (std::size_t at = 0; at < flows.size(); at += kSlice)
+        addSlice(flows.subspan(at, std::min(kSlice, flows.size() - at)));
+}
+
+void RollupAccumulator::addSlice(std::span<const FlowRecord> flows)
 {
     thread_local std::vector<Counters> counters;
     counters.resize(flows.size());

@@ -85,6 +85,7 @@ public:
     std::size_t keyCount(Dimension d) const;
 
 private:
+    void addSlice(std::span<const decode::FlowRecord> flows);
     /// The map of a 2-byte / 4-byte keyed dimension (null for others).
     CounterMap<2>* map2(Dimension d);
     CounterMap<4>* map4(Dimension d);
