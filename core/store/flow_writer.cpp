@@ -391,8 +391,10 @@ Result<void> FlowWriter::flushBucket(std::int64_t tier, std::int64_t start, Buck
         tier != kMinuteTier && std::min(m_closedThrough, bucket.coverageCap) >= start + tier;
     for (int d = 0; d < kDimensionCount; ++d) {
         PresenceSet presence;
-        const RollupBucketRows rows =
-            bucket.rollup.rows(Dimension(d), rollupKeep(tier, Dimension(d)), complete ? &presence : nullptr);
+        // Every port only once the bucket is complete (queries use no other coarse bucket): a
+        // coarse bucket is rewritten at each minute that closes into it.
+        const std::size_t keep = complete ? rollupKeep(tier, Dimension(d)) : rollupKeepPerMetric(tier);
+        const RollupBucketRows rows = bucket.rollup.rows(Dimension(d), keep, complete ? &presence : nullptr);
         // A quiet minute: its rows would take more room than its flows, and reading the flows is
         // cheap. Store no rows for it; queries read the flows (protocols and exporters always stay,
         // they are few and feed the charts).
