@@ -320,9 +320,17 @@ FlowWriter::Bucket& FlowWriter::bucketFor(std::int64_t tier, std::int64_t start)
         rows.reset();
         rows.bind(1, tier).bind(2, std::int64_t(d)).bind(3, start);
         stored.clear();
-        // A damaged value merges nothing: the bucket then undercounts, as a lost row would.
-        if (rows.step())
-            decodeRollupRows(rows.columnBlob(0), start, stored);
+        // A damaged value merges nothing (the bucket then counts only what arrives now); it is
+        // recorded in collector_log so the gap can be found.
+        if (rows.step() && !decodeRollupRows(rows.columnBlob(0), start, stored))
+            logEvent(
+                QStringLiteral("rollup_damaged"),
+                QStringLiteral("the stored rollup of bucket %1 (tier %2 s, dimension %3) could not be read; "
+                               "it now holds only the flows received since")
+                    .arg(start)
+                    .arg(tier)
+                    .arg(QString::fromLatin1(dimensionName(Dimension(d)).data(),
+                                             qsizetype(dimensionName(Dimension(d)).size()))));
         rows.reset();
         for (const RollupRow& row : stored)
             b.rollup.merge(Dimension(d), row.key, row.counters);

@@ -318,8 +318,8 @@ private slots:
     void migratesASchema2Database()
     {
         // A schema 2 file as the previous release wrote it: flow_blocks without AUTOINCREMENT, no
-        // forwarding tables (and none of the GeoIP, alert and rollup key-set tables of schemas 4 to 6). It is
-        // brought to the current schema.
+        // forwarding tables (and none of the GeoIP, alert and rollup key-set tables of schemas 4 to 6),
+        // rollups one row per key (schema 7 packs them). It is brought to the current schema.
         QTemporaryDir dir;
         const QString db = dir.filePath(QStringLiteral("o.db"));
         QCOMPARE(test::storeFlows(db, 0, 250, 100), QString());
@@ -327,7 +327,12 @@ private slots:
             DROP TRIGGER forward_gaps_on_delete;
             DROP TABLE geo_cities; DROP TABLE geo_as; DROP TABLE net_names;
             DROP TABLE forward_state; DROP TABLE forward_gaps; DROP TABLE forward_rejected; DROP TABLE forward_log;
-            DROP TABLE alert_rules; DROP TABLE alert_events; DROP TABLE rollup_presence;
+            DROP TABLE alert_rules; DROP TABLE alert_events; DROP TABLE rollup_presence; DROP TABLE rollup_rows;
+            CREATE TABLE rollup(tier INTEGER NOT NULL, dim INTEGER NOT NULL, bucket INTEGER NOT NULL,
+                                key BLOB NOT NULL, flows INTEGER NOT NULL, packets INTEGER NOT NULL,
+                                bytes INTEGER NOT NULL, packets_scaled INTEGER NOT NULL,
+                                bytes_scaled INTEGER NOT NULL, PRIMARY KEY(tier, dim, bucket, key)) WITHOUT ROWID;
+            INSERT INTO rollup VALUES(60, 0, 1800000000, x'06', 3, 30, 3000, 30, 3000);
             CREATE TABLE flow_blocks_v2(id INTEGER PRIMARY KEY, t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,
                                         n INTEGER NOT NULL, data BLOB NOT NULL);
             INSERT INTO flow_blocks_v2 SELECT id, t_min, t_max, n, data FROM flow_blocks;
@@ -342,6 +347,13 @@ private slots:
         auto version = d->prepare("PRAGMA user_version");
         QVERIFY(version->step());
         QCOMPARE(version->columnInt(0), store::kSchemaVersion);
+        auto packed =
+            d->prepare("SELECT count(*) FROM rollup_rows WHERE tier=60 AND dim=0 AND bucket=1800000000");
+        QVERIFY(packed->step());
+        QCOMPARE(packed->columnInt(0), 1); // the old row, packed
+        auto old = d->prepare("SELECT count(*) FROM sqlite_master WHERE name='rollup'");
+        QVERIFY(old->step());
+        QCOMPARE(old->columnInt(0), 0);
         auto ddl = d->prepare("SELECT sql FROM sqlite_master WHERE name='flow_blocks'");
         QVERIFY(ddl->step());
         QVERIFY2(ddl->columnText(0).contains(QStringLiteral("AUTOINCREMENT")),

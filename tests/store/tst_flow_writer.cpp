@@ -336,6 +336,49 @@ private slots:
         QCOMPARE((*reader)->flowCount().value(), std::uint64_t(4));
     }
 
+    void damagedRollupIsLoggedNotTrusted()
+    {
+        // A stored minute whose packed rollup no longer decodes: merging into it keeps the new
+        // flows, says so in collector_log, and queries of it fail with a message (never wrong sums).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        std::vector<FlowRecord> batch{flow(kBase + 1000, 1, 2, 6, 100, 1),
+                                      flow(kBase + 2000, 3, 2, 17, 50, 1)};
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            (*w)->add(batch);
+            QVERIFY((*w)->close().has_value());
+        }
+        {
+            auto db = store::Database::open(path, store::Database::Mode::ReadWrite);
+            QVERIFY(db.has_value());
+            QVERIFY(db->exec("UPDATE rollup_rows SET data = x'02ff' WHERE tier=60 AND dim=0").has_value());
+        }
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        {
+            auto reader = store::FlowReader::open(path);
+            auto rows = (*reader)->rollupRows(store::Dimension::Proto, from, from + 60);
+            QVERIFY(!rows.has_value());
+            QVERIFY2(rows.error().contains(QStringLiteral("damaged")), qPrintable(rows.error()));
+        }
+        {
+            auto w = store::FlowWriter::open(path);
+            QVERIFY(w.has_value());
+            (*w)->add(batch);
+            QVERIFY((*w)->close().has_value());
+        }
+        auto db = store::Database::open(path, store::Database::Mode::ReadOnly);
+        auto log = db->prepare("SELECT detail FROM collector_log WHERE event='rollup_damaged'");
+        QVERIFY(log.has_value() && log->step());
+        QVERIFY2(log->columnText(0).contains(QStringLiteral("dimension proto")),
+                 qPrintable(log->columnText(0)));
+        auto reader = store::FlowReader::open(path);
+        const auto t = totalsOfDim(**reader, store::Dimension::Proto, from, from + 60);
+        QCOMPARE(t.flows, std::uint64_t(2)); // what came after the damage; the flows are all kept
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(4));
+    }
+
     void refusesNewerSchema()
     {
         QTemporaryDir dir;
