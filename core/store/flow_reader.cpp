@@ -11,6 +11,22 @@ namespace flowlens::store {
 
 using decode::FlowRecord;
 
+namespace {
+
+/// Flows, packets, bytes, scaled packets, scaled bytes from five columns starting at `first`.
+Counters countersAt(const Statement& st, int first)
+{
+    Counters c;
+    c.flows = std::uint64_t(st.columnInt(first));
+    c.packets = std::uint64_t(st.columnInt(first + 1));
+    c.bytes = std::uint64_t(st.columnInt(first + 2));
+    c.scaledPackets = std::uint64_t(st.columnInt(first + 3));
+    c.scaledBytes = std::uint64_t(st.columnInt(first + 4));
+    return c;
+}
+
+} // namespace
+
 Result<std::unique_ptr<FlowReader>> FlowReader::open(const QString& path)
 {
     if (!QFileInfo::exists(path))
@@ -152,11 +168,7 @@ Result<void> FlowReader::visitRollupBuckets(Dimension dim, std::int64_t fromBuck
             RollupRow r;
             r.bucket = st->columnInt(0);
             r.key = RollupKey::fromBlob(st->columnBlob(1));
-            r.counters.flows = std::uint64_t(st->columnInt(2));
-            r.counters.packets = std::uint64_t(st->columnInt(3));
-            r.counters.bytes = std::uint64_t(st->columnInt(4));
-            r.counters.scaledPackets = std::uint64_t(st->columnInt(5));
-            r.counters.scaledBytes = std::uint64_t(st->columnInt(6));
+            r.counters = countersAt(*st, 2);
             if (!rows.empty() && rows.back().bucket != r.bucket && !flush())
                 return fail(damaged(r.bucket));
             rows.push_back(r);
@@ -198,11 +210,7 @@ Result<std::vector<RollupCut>> FlowReader::rollupCuts(Dimension dim, std::int64_
         RollupCut c;
         c.bucket = st->columnInt(0);
         c.droppedKeys = std::uint64_t(st->columnInt(1));
-        c.maxDropped.flows = std::uint64_t(st->columnInt(2));
-        c.maxDropped.packets = std::uint64_t(st->columnInt(3));
-        c.maxDropped.bytes = std::uint64_t(st->columnInt(4));
-        c.maxDropped.scaledPackets = std::uint64_t(st->columnInt(5));
-        c.maxDropped.scaledBytes = std::uint64_t(st->columnInt(6));
+        c.maxDropped = countersAt(*st, 2);
         c.merged = st->columnInt(7) != 0;
         cuts.push_back(c);
     }
