@@ -109,19 +109,14 @@ Result<void> FlowReader::scan(const ScanOptions& options, const Visitor& visit)
 Result<std::vector<RollupRow>> FlowReader::rollupRows(Dimension dim, std::int64_t fromBucket,
                                                       std::int64_t toBucket, std::int64_t tier)
 {
-    std::vector<RollupRow> rows;
-    if (auto r = appendRollupRows(dim, fromBucket, toBucket, tier, rows); !r)
+    std::vector<RollupRow> out;
+    auto r =
+        visitRollupRows(dim, fromBucket, toBucket, tier, [&](std::int64_t, std::span<const RollupRow> rows) {
+            out.insert(out.end(), rows.begin(), rows.end());
+        });
+    if (!r)
         return fail(r.error());
-    return rows;
-}
-
-Result<void> FlowReader::appendRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
-                                          std::int64_t tier, std::vector<RollupRow>& out)
-{
-    return visitRollupRows(dim, fromBucket, toBucket, tier,
-                           [&](std::int64_t, std::span<const RollupRow> rows) {
-                               out.insert(out.end(), rows.begin(), rows.end());
-                           });
+    return out;
 }
 
 Result<void> FlowReader::visitRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,

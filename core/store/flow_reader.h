@@ -85,9 +85,6 @@ public:
     /// Rows of one dimension in buckets [fromBucket, toBucket) of a tier (kRollupTiers; 60 = minutes).
     Result<std::vector<RollupRow>> rollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
                                               std::int64_t tier = 60);
-    /// As rollupRows(), appended to `out` (a query gathering several ranges copies rows only once).
-    Result<void> appendRollupRows(Dimension dim, std::int64_t fromBucket, std::int64_t toBucket,
-                                  std::int64_t tier, std::vector<RollupRow>& out);
     /// One stored bucket: its packed value (schema 7) or, in a database not yet upgraded, its rows.
     struct StoredBucket
     {

@@ -194,6 +194,20 @@ bool payloadOf(std::span<const std::byte> blob, Cursor& in)
     return true;
 }
 
+/// What a payload starts with: rows, whether an "other" row follows them, the key size.
+struct Header
+{
+    std::uint64_t rows = 0;
+    std::uint8_t hasOther = 0;
+    std::uint8_t keySize = 0; ///< kMixedKeySizes: one size byte per row follows
+};
+
+bool readHeader(Cursor& in, Header& h)
+{
+    return in.varint(h.rows) && h.rows <= kMaxRows && in.byte(h.hasOther) && in.byte(h.keySize) &&
+           (h.keySize == kMixedKeySizes || h.keySize <= 32);
+}
+
 } // namespace
 
 bool decodeRollupRows(std::span<const std::byte> blob, std::int64_t bucket, std::vector<RollupRow>& out)
@@ -202,12 +216,11 @@ bool decodeRollupRows(std::span<const std::byte> blob, std::int64_t bucket, std:
     if (!payloadOf(blob, in))
         return false;
 
-    std::uint64_t n = 0;
-    std::uint8_t hasOther = 0, keySize = 0;
-    if (!in.varint(n) || n > kMaxRows || !in.byte(hasOther) || !in.byte(keySize))
+    Header h;
+    if (!readHeader(in, h))
         return false;
-    if (keySize != kMixedKeySizes && keySize > 32)
-        return false;
+    const std::uint64_t n = h.rows;
+    const std::uint8_t keySize = h.keySize;
     const std::size_t first = out.size();
     out.resize(first + std::size_t(n));
     RollupRow* rows = out.data() + first;
@@ -260,7 +273,7 @@ bool decodeRollupRows(std::span<const std::byte> blob, std::int64_t bucket, std:
             return undo();
         rows[r].counters.scaledBytes = rows[r].counters.bytes + std::uint64_t(unzigzag(d));
     }
-    if (hasOther) {
+    if (h.hasOther) {
         RollupRow o;
         o.bucket = bucket;
         if (!readCounters(in, o.counters))
@@ -278,12 +291,10 @@ bool addRollupRowsByKey16(std::span<const std::byte> blob, std::span<Counters> t
     Cursor in{nullptr, nullptr};
     if (!payloadOf(blob, in))
         return false;
-    std::uint64_t n = 0;
-    std::uint8_t hasOther = 0, keySize = 0;
-    if (!in.varint(n) || n > 65536 || !in.byte(hasOther) || !in.byte(keySize))
+    Header h;
+    if (!readHeader(in, h) || h.rows > 65536 || (h.keySize != 2 && h.rows > 0))
         return false;
-    if (keySize != 2 && n > 0)
-        return false;
+    const std::uint64_t n = h.rows;
     const std::byte* bytes = in.take(std::size_t(n) * 2);
     if (!bytes)
         return false;
@@ -321,7 +332,7 @@ bool addRollupRowsByKey16(std::span<const std::byte> blob, std::span<Counters> t
             return false;
         table[index[r]].scaledBytes += std::uint64_t(unzigzag(v));
     }
-    if (hasOther) {
+    if (h.hasOther) {
         Counters o;
         if (!readCounters(in, o))
             return false;
