@@ -1,5 +1,7 @@
 #pragma once
 
+#include "packed_flows.h"
+
 #include "core/decode/flow_record.h"
 
 #include <cstddef>
@@ -18,31 +20,39 @@ class FlowQueue
 public:
     explicit FlowQueue(std::size_t capacityFlows);
 
-    /// Copies the flows of `batch` in (chunks of kChunk flows, recycled, and an exactly sized rest,
-    /// so the memory queued follows the flows queued, never the capacity of the caller's buffer) and
-    /// clears `batch`, which keeps its capacity. Returns false when full; the batch is then cleared and its
-    /// flows counted in dropped(). `wake` is set when the consumer must be notified (idle to non-empty).
+    /// Packs the flows of `batch` in (PackedFlows: chunks of kChunk flows, recycled, and an exactly
+    /// sized rest, so the memory queued follows the flows queued, never the capacity of the caller's
+    /// buffer) and clears `batch`, which keeps its capacity. Returns false when full; the batch is then
+    /// cleared and its flows counted in dropped(). `wake` is set when the consumer must be notified
+    /// (idle to non-empty). One producer thread only (it packs into a scratch buffer outside the lock).
     bool push(std::vector<decode::FlowRecord>& batch, bool& wake);
     /// Like push, but never drops (used once at shutdown so nothing received is lost).
     void pushUnbounded(std::vector<decode::FlowRecord>& batch);
-    /// Takes every queued batch; marks the queue idle when it becomes empty.
-    void takeAll(std::vector<std::vector<decode::FlowRecord>>& out);
-    /// Gives emptied batch vectors back for reuse.
-    void recycle(std::vector<std::vector<decode::FlowRecord>>& batches);
+    /// Takes queued batches, oldest first, until at least `maxFlows` flows (or all) are taken, and
+    /// returns whether any remain; marks the queue idle when it becomes empty. Taken flows still
+    /// count against the capacity until recycle(): the memory held is bounded by the capacity
+    /// whether the flows wait in the queue or are being stored.
+    bool take(std::vector<PackedFlows>& out, std::size_t maxFlows);
+    /// Gives taken batches back once their flows are stored (and reuses their memory).
+    void recycle(std::vector<PackedFlows>& batches);
 
+    /// Flows queued or taken and not yet recycled.
     std::size_t depth() const;
     std::uint64_t dropped() const;
     std::size_t capacity() const { return m_capacity; }
 
 private:
     mutable std::mutex m_mutex;
-    std::deque<std::vector<decode::FlowRecord>> m_batches;
-    /// Bursts are queued in chunks of kChunk flows (360 KB), and emptied chunks are kept for reuse:
-    /// about twice as many as the last hand-over had, at most kMaxFreeChunks (46 MB).
+    std::deque<PackedFlows> m_batches;
+    /// Bursts are queued in chunks of kChunk flows (at most 368 KB; v5 flows fill about 200 KB), and
+    /// emptied chunks are kept for reuse: about twice as many as the last hand-over had, at most
+    /// kMaxFreeChunks.
     static constexpr std::size_t kChunk = 1024;
+    static constexpr std::size_t kChunkWords = kChunk * PackedFlows::kMaxWordsPerFlow;
     static constexpr std::size_t kMinFreeChunks = 4;
-    static constexpr std::size_t kMaxFreeChunks = 128;
-    std::vector<std::vector<decode::FlowRecord>> m_free;
+    static constexpr std::size_t kMaxFreeChunks = 64;
+    std::vector<PackedFlows> m_free;
+    PackedFlows m_scratch; ///< producer only: the rest of a burst, before its exactly sized copy
     std::size_t m_capacity;
     std::size_t m_depth = 0;
     std::uint64_t m_dropped = 0;

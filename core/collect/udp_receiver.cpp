@@ -23,7 +23,7 @@ namespace {
 
 constexpr int kRecvBatch = 64;
 constexpr std::size_t kMaxDatagram = 65536;
-constexpr std::size_t kHandOverFlows = 8192;
+constexpr std::size_t kHandOverFlows = 2048;
 
 std::uint64_t realtimeNs()
 {

@@ -77,22 +77,41 @@ Result<void> WriterWorker::open()
 
 void WriterWorker::drain()
 {
+    // At most a queue's worth at a time: at high rates the queue never empties, and the commit
+    // timer must still get its turn. What is left is drained by a queued call (the receiver only
+    // signals an idle queue).
+    if (drainUpTo(m_queue.capacity()))
+        QMetaObject::invokeMethod(this, &WriterWorker::drain, Qt::QueuedConnection);
+}
+
+bool WriterWorker::drainUpTo(std::size_t budget)
+{
     if (!m_writer || !m_lastError.isEmpty())
-        return; // commits are failing: leave flows in the bounded queue (drops are counted there)
-    m_queue.takeAll(m_taken);
-    // Enrichment, rollups, the open block and alert rules each pass over the flows: in slices that
-    // stay in the L2 cache (512 flows are 180 KB) only the first pass reads them from memory.
+        return false; // commits are failing: leave flows in the bounded queue (drops are counted there)
+    // Taken a few chunks at a time and recycled at once: taken flows count against the queue's
+    // capacity until recycled, so the receiver can refill only what was stored.
+    constexpr std::size_t kTakeFlows = 16384;
+    // Enrichment, rollups, the open block and alert rules each pass over the flows: unpacked in
+    // slices that stay in the L2 cache (512 flows are 180 KB), only unpacking reads them from memory.
     constexpr std::size_t kSlice = 512;
-    for (auto& batch : m_taken) {
-        for (std::size_t at = 0; at < batch.size(); at += kSlice) {
-            const std::span<decode::FlowRecord> slice =
-                std::span(batch).subspan(at, std::min(kSlice, batch.size() - at));
-            m_writer->enrichAndAdd(slice); // alerts see the enriched flows
-            if (m_alerts)
-                m_alerts->add(slice);
+    m_slice.resize(kSlice);
+    bool more = true;
+    std::size_t done = 0;
+    while (more && done < budget) {
+        more = m_queue.take(m_taken, kTakeFlows);
+        for (const auto& batch : m_taken) {
+            PackedFlows::Reader reader(batch);
+            while (const std::size_t n = reader.read(m_slice)) {
+                const std::span<decode::FlowRecord> slice = std::span(m_slice).first(n);
+                m_writer->enrichAndAdd(slice); // alerts see the enriched flows
+                if (m_alerts)
+                    m_alerts->add(slice);
+                done += n;
+            }
         }
+        m_queue.recycle(m_taken);
     }
-    m_queue.recycle(m_taken);
+    return more;
 }
 
 void WriterWorker::commit()
@@ -168,7 +187,7 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     if (m_commitTimer)
         m_commitTimer->stop();
     m_lastError.clear();
-    drain();
+    drainUpTo(SIZE_MAX); // everything the receiver handed over
     storeReceiverSnapshot(finalReceiver);
     m_writer->logEvent(QStringLiteral("stop"), QStringLiteral("clean stop: %1 flows decoded, %2 dropped")
                                                    .arg(finalReceiver.flowsDecoded)

@@ -2,6 +2,7 @@
 
 #include "core/alert/alert_event.h"
 #include "core/collect/collector_snapshot.h"
+#include "core/collect/packed_flows.h"
 #include "core/enrich/enricher.h"
 #include "core/forward/forward_config.h"
 #include "core/store/flow_writer.h"
@@ -69,6 +70,8 @@ signals:
 
 private:
     void commit();
+    /// Stores queued flows until `budget` flows are done or the queue is empty; true when flows remain.
+    bool drainUpTo(std::size_t budget);
     void updateAlerts(bool finishing);
 
     FlowQueue& m_queue;
@@ -77,7 +80,8 @@ private:
     std::optional<enrich::EnrichConfig> m_enrich;
     std::shared_ptr<enrich::SharedDictionaries> m_dictionaries;
     std::unique_ptr<store::FlowWriter> m_writer;
-    std::vector<std::vector<decode::FlowRecord>> m_taken;
+    std::vector<PackedFlows> m_taken;
+    std::vector<decode::FlowRecord> m_slice; ///< the flows being stored, unpacked
     QTimer* m_commitTimer = nullptr;
     QString m_lastError;
     QString m_uncleanShutdown;
