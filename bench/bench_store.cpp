@@ -50,6 +50,24 @@ void BM_BlockEncode(benchmark::State& state)
 }
 BENCHMARK(BM_BlockEncode)->Arg(-5)->Arg(-1)->Arg(1)->Arg(3);
 
+void BM_ColumnBlockAppend(benchmark::State& state)
+{
+    // What the writer thread does for the open block: gather 512-flow slices into columns.
+    // The slices are in cache there (just unpacked): here the same 512 flows are appended 64 times.
+    const auto slice = std::span(flows()).first(512);
+    store::ColumnBlock block;
+    block.reserveFlows(32768);
+    const std::size_t n = 32768;
+    for (auto _ : state) {
+        block.clear();
+        for (std::size_t at = 0; at < n; at += 512)
+            block.append(slice);
+        benchmark::DoNotOptimize(block.size());
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations() * n));
+}
+BENCHMARK(BM_ColumnBlockAppend);
+
 void BM_BlockDecodeTopColumns(benchmark::State& state)
 {
     const auto& f = flows();

@@ -23,29 +23,25 @@ BlockEncodeWorker::~BlockEncodeWorker()
     m_thread.join();
 }
 
-EncodedBlock BlockEncodeWorker::encodeNow(BlockEncoder& encoder, std::span<const decode::FlowRecord> records,
-                                          std::int64_t rowId)
+EncodedBlock BlockEncodeWorker::encodeNow(BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId)
 {
     EncodedBlock b;
-    b.tMin = UINT64_MAX;
-    for (const auto& r : records) {
-        b.tMin = std::min(b.tMin, r.time_received_ns);
-        b.tMax = std::max(b.tMax, r.time_received_ns);
-    }
-    b.count = records.size();
+    b.tMin = block.minTimeReceived(); // UINT64_MAX when empty
+    b.tMax = block.maxTimeReceived();
+    b.count = std::min(block.size(), kMaxBlockFlows);
     b.rowId = rowId;
-    encoder.encode(records, b.blob);
+    encoder.encode(block, b.blob);
     return b;
 }
 
-void BlockEncodeWorker::submit(std::vector<decode::FlowRecord>& records, std::int64_t rowId)
+void BlockEncodeWorker::submit(ColumnBlock& block, std::int64_t rowId)
 {
     std::unique_lock lock(m_mutex);
     m_progress.wait(lock, [&] { return m_jobs.size() + m_busy < m_maxInFlight; });
-    m_jobs.push_back(Job{std::move(records), rowId});
-    records.clear();
+    m_jobs.push_back(Job{std::move(block), rowId});
+    block = ColumnBlock();
     if (!m_spare.empty()) {
-        records = std::move(m_spare.back());
+        block = std::move(m_spare.back());
         m_spare.pop_back();
     }
     lock.unlock();
@@ -74,12 +70,12 @@ void BlockEncodeWorker::run(int zstdLevel)
         m_jobs.pop_front();
         ++m_busy;
         lock.unlock();
-        EncodedBlock block = encodeNow(encoder, job.records, job.rowId);
-        job.records.clear();
+        EncodedBlock block = encodeNow(encoder, job.block, job.rowId);
+        job.block.clear();
         lock.lock();
         m_done.push_back(std::move(block));
         if (m_spare.size() < 2)
-            m_spare.push_back(std::move(job.records));
+            m_spare.push_back(std::move(job.block));
         --m_busy;
         m_progress.notify_all();
     }

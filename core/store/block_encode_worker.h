@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/decode/flow_record.h"
+#include "column_block.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -32,19 +32,18 @@ public:
     BlockEncodeWorker(const BlockEncodeWorker&) = delete;
     BlockEncodeWorker& operator=(const BlockEncodeWorker&) = delete;
 
-    /// Takes the records (left empty with reusable capacity when possible).
-    void submit(std::vector<decode::FlowRecord>& records, std::int64_t rowId);
+    /// Takes the block's flows (`block` is left empty, with reusable memory when possible).
+    void submit(ColumnBlock& block, std::int64_t rowId);
     /// Waits until everything submitted is encoded and appends the results to `out`.
     void collect(std::vector<EncodedBlock>& out);
 
     /// Encodes on the calling thread (the open block at commit time).
-    static EncodedBlock encodeNow(class BlockEncoder& encoder, std::span<const decode::FlowRecord> records,
-                                  std::int64_t rowId);
+    static EncodedBlock encodeNow(class BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId);
 
 private:
     struct Job
     {
-        std::vector<decode::FlowRecord> records;
+        ColumnBlock block;
         std::int64_t rowId = 0;
     };
     void run(int zstdLevel);
@@ -55,7 +54,7 @@ private:
     std::condition_variable m_progress;
     std::deque<Job> m_jobs;
     std::vector<EncodedBlock> m_done;
-    std::vector<std::vector<decode::FlowRecord>> m_spare;
+    std::vector<ColumnBlock> m_spare;
     std::size_t m_busy = 0;
     bool m_stop = false;
     std::thread m_thread;

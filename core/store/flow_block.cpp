@@ -68,60 +68,94 @@ struct Scan
     bool v4Only = false;
 };
 
+std::uint64_t load64(const std::uint8_t* p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+}
+
+template <class T>
+bool allEqual(const std::uint8_t* col, std::size_t n)
+{
+    T first;
+    std::memcpy(&first, col, sizeof(T));
+    T diff = 0;
+    for (std::size_t i = 1; i < n; ++i) {
+        T v;
+        std::memcpy(&v, col + i * sizeof(T), sizeof(T));
+        diff |= T(v ^ first);
+    }
+    return diff == 0;
+}
+
 Scan scanColumn(const std::uint8_t* col, std::size_t n, std::size_t size, bool address)
 {
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     Scan s;
     const std::size_t bytes = n * size;
     std::uint64_t any = 0;
     std::size_t i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, col + i, 8);
-        any |= w;
-    }
+    for (; i + 8 <= bytes; i += 8)
+        any |= load64(col + i);
     for (; i < bytes; ++i)
         any |= col[i];
     s.allZero = any == 0;
     if (s.allZero)
         return s;
-    s.constant = true;
-    for (std::size_t r = 1; r < n; ++r)
-        if (std::memcmp(col + r * size, col, size) != 0) {
-            s.constant = false;
-            break;
-        }
+    switch (size) {
+    case 1:
+        s.constant = allEqual<std::uint8_t>(col, n);
+        break;
+    case 2:
+        s.constant = allEqual<std::uint16_t>(col, n);
+        break;
+    case 4:
+        s.constant = allEqual<std::uint32_t>(col, n);
+        break;
+    default: { // 8 bytes and wider (addresses, arrays): word by word against the first value
+        std::uint64_t diff = 0;
+        for (std::size_t r = 1; r < n; ++r)
+            for (std::size_t w = 0; w < size; w += 8)
+                diff |= load64(col + r * size + w) ^ load64(col + w);
+        s.constant = diff == 0;
+        break;
+    }
+    }
     if (address && !s.constant) {
-        s.v4Only = true;
-        for (std::size_t r = 0; r < n; ++r)
-            if (std::memcmp(col + r * 16, kMapped, 12) != 0) {
-                s.v4Only = false;
-                break;
-            }
+        // IPv4-mapped: ten zero bytes, then ff ff.
+        std::uint64_t notMapped = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+            std::uint32_t mid;
+            std::memcpy(&mid, col + r * 16 + 8, 4);
+            notMapped |= load64(col + r * 16) | (mid ^ 0xffff0000u);
+        }
+        s.v4Only = notMapped == 0;
     }
     return s;
 }
 
-/// Byte planes of contiguous values of type T (optionally delta-coded first).
+/// Byte planes of contiguous values of type T.
 template <class T>
-void toPlanes(std::uint8_t* col, std::size_t n, std::uint8_t* out, bool delta)
+void toPlanes(const std::uint8_t* col, std::size_t n, std::uint8_t* out)
 {
-    if (delta) { // in place: the gathered column is not needed afterwards
-        T prev = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            T v;
-            std::memcpy(&v, col + i * sizeof(T), sizeof(T));
-            const T d = T(v - prev);
-            prev = v;
-            std::memcpy(col + i * sizeof(T), &d, sizeof(T));
-        }
-    }
     // Plane by plane: sequential writes, reads that stay in cache.
     for (std::size_t b = 0; b < sizeof(T); ++b) {
         std::uint8_t* plane = out + b * n;
         const std::uint8_t* src = col + b;
         for (std::size_t i = 0; i < n; ++i)
             plane[i] = src[i * sizeof(T)];
+    }
+}
+
+/// 64-bit wrapping differences from the previous value (the first from 0).
+void toDeltas(const std::uint8_t* col, std::size_t n, std::uint8_t* out)
+{
+    std::uint64_t prev = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::uint64_t v = load64(col + i * 8);
+        const std::uint64_t d = v - prev;
+        prev = v;
+        std::memcpy(out + i * 8, &d, 8);
     }
 }
 
@@ -204,6 +238,15 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
 {
     // A longer block could not be read back (BlockDecoder::open refuses it).
     records = records.first(std::min(records.size(), kMaxBlockFlows));
+    m_gathered.clear();
+    constexpr std::size_t kSlice = 512; // records still in cache while their fields are gathered
+    for (std::size_t at = 0; at < records.size(); at += kSlice)
+        m_gathered.append(records.subspan(at, std::min(kSlice, records.size() - at)));
+    encode(m_gathered, out);
+}
+
+void BlockEncoder::encode(const ColumnBlock& block, std::vector<std::byte>& out)
+{
     struct Entry
     {
         std::uint8_t field, transform;
@@ -211,104 +254,30 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
     };
     Entry entries[decode::kFlowFieldCount];
     std::size_t columns = 0;
-    const std::size_t n = records.size();
+    const std::size_t n = std::min(block.size(), kMaxBlockFlows);
     auto* cctx = static_cast<ZSTD_CCtx*>(m_cctx);
-    const auto* recordBase = reinterpret_cast<const std::byte*>(records.data());
-    const auto fields = decode::flowFields();
-
-    // One cheap pass finds the fields that are zero or constant in every record (most of them in
-    // practice): OR of all records, and OR of each record XOR the first. Only the others are gathered.
-    constexpr std::size_t kWords = kStride / 8;
-    static_assert(kStride % 8 == 0);
-    std::uint64_t anyBits[kWords] = {};
-    std::uint64_t diffBits[kWords] = {};
-    if (n > 0) {
-        std::uint64_t first[kWords];
-        std::memcpy(first, recordBase, kStride);
-        for (std::size_t i = 0; i < n; ++i) {
-            std::uint64_t w[kWords];
-            std::memcpy(w, recordBase + i * kStride, kStride);
-            for (std::size_t k = 0; k < kWords; ++k) {
-                anyBits[k] |= w[k];
-                diffBits[k] |= w[k] ^ first[k];
-            }
-        }
-    }
-    auto bytesSet = [](const std::uint64_t* image, const FieldInfo& info) {
-        const auto* b = reinterpret_cast<const std::uint8_t*>(image) + info.offset;
-        for (std::size_t i = 0; i < info.size; ++i)
-            if (b[i])
-                return true;
-        return false;
-    };
-    std::vector<const FieldInfo*> varying;
-    varying.reserve(fields.size());
-    for (const FieldInfo& info : fields)
-        if (bytesSet(anyBits, info) && bytesSet(diffBits, info))
-            varying.push_back(&info);
-
-    // Gather the varying columns in one pass over the records, a cache-sized chunk at a time, so
-    // each record is read from memory once rather than once per column.
-    for (const FieldInfo* info : varying)
-        m_columns[std::size_t(info->field)].resize(n * info->size);
-    constexpr std::size_t kChunk = 128;
-    for (std::size_t start = 0; start < n; start += kChunk) {
-        const std::size_t count = std::min(kChunk, n - start);
-        const std::byte* chunk = recordBase + start * kStride;
-        for (const FieldInfo* infoPtr : varying) {
-            const FieldInfo& info = *infoPtr;
-            std::uint8_t* dst = m_columns[std::size_t(info.field)].data() + start * info.size;
-            const std::byte* src = chunk + info.offset;
-            switch (info.size) {
-            case 1:
-                for (std::size_t i = 0; i < count; ++i)
-                    dst[i] = loadAt<std::uint8_t>(src, i);
-                break;
-            case 2:
-                for (std::size_t i = 0; i < count; ++i) {
-                    const auto v = loadAt<std::uint16_t>(src, i);
-                    std::memcpy(dst + i * 2, &v, 2);
-                }
-                break;
-            case 4:
-                for (std::size_t i = 0; i < count; ++i) {
-                    const auto v = loadAt<std::uint32_t>(src, i);
-                    std::memcpy(dst + i * 4, &v, 4);
-                }
-                break;
-            case 8:
-                for (std::size_t i = 0; i < count; ++i) {
-                    const auto v = loadAt<std::uint64_t>(src, i);
-                    std::memcpy(dst + i * 8, &v, 8);
-                }
-                break;
-            default:
-                for (std::size_t i = 0; i < count; ++i)
-                    std::memcpy(dst + i * info.size, src + i * kStride, info.size);
-                break;
-            }
-        }
-    }
 
     m_data.clear();
-    for (const FieldInfo& info : fields) {
+    for (const FieldInfo& info : decode::flowFields()) {
         if (n == 0)
             break;
-        if (!bytesSet(anyBits, info))
+        const std::uint8_t* col = block.column(info.field);
+        if (!col)
             continue; // zero everywhere: not stored
+        const bool address = info.kind == FieldKind::Address;
+        const Scan scan = scanColumn(col, n, info.size, address);
+        if (scan.allZero)
+            continue;
         Entry e{std::uint8_t(info.field), 0, 0, 0};
-        if (!bytesSet(diffBits, info)) { // the same value everywhere: stored once
+        if (scan.constant) { // the same value everywhere: stored once
             e.transform = kConstant;
             e.payload = e.stored = info.size;
             const std::size_t at = m_data.size();
             m_data.resize(at + info.size);
-            std::memcpy(m_data.data() + at, recordBase + info.offset, info.size);
+            std::memcpy(m_data.data() + at, col, info.size);
             entries[columns++] = e;
             continue;
         }
-        std::uint8_t* col = m_columns[std::size_t(info.field)].data();
-        const bool address = info.kind == FieldKind::Address;
-        const Scan scan = scanColumn(col, n, info.size, address);
         std::size_t payload = n * info.size;
         const std::uint8_t* src = nullptr;
         m_planes.resize(payload);
@@ -318,16 +287,23 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
             e.transform = kPlain;
             break;
         case 2:
-            toPlanes<std::uint16_t>(col, n, m_planes.data(), false);
+            toPlanes<std::uint16_t>(col, n, m_planes.data());
             e.transform = kShuffle;
             break;
         case 4:
-            toPlanes<std::uint32_t>(col, n, m_planes.data(), false);
+            toPlanes<std::uint32_t>(col, n, m_planes.data());
             e.transform = kShuffle;
             break;
         case 8:
-            toPlanes<std::uint64_t>(col, n, m_planes.data(), info.kind == FieldKind::TimeNs);
-            e.transform = info.kind == FieldKind::TimeNs ? kDeltaShuffle : kShuffle;
+            if (info.kind == FieldKind::TimeNs) {
+                m_deltas.resize(payload);
+                toDeltas(col, n, m_deltas.data());
+                toPlanes<std::uint64_t>(m_deltas.data(), n, m_planes.data());
+                e.transform = kDeltaShuffle;
+            } else {
+                toPlanes<std::uint64_t>(col, n, m_planes.data());
+                e.transform = kShuffle;
+            }
             break;
         default:
             if (scan.v4Only) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "column_block.h"
+
 #include "core/decode/flow_record.h"
 
 #include <bitset>
@@ -40,12 +42,16 @@ public:
     /// Encodes `records` (at most kMaxBlockFlows of them; a longer span is cut there) into `out`
     /// (replacing its contents).
     void encode(std::span<const decode::FlowRecord> records, std::vector<std::byte>& out);
+    /// Encodes flows already gathered into columns (the writer's open block; its first
+    /// kMaxBlockFlows flows). The block is not changed.
+    void encode(const ColumnBlock& block, std::vector<std::byte>& out);
 
 private:
     int m_level;
     void* m_cctx;
-    std::array<std::vector<std::uint8_t>, decode::kFlowFieldCount> m_columns; ///< gathered values
+    ColumnBlock m_gathered; ///< records given as FlowRecords, gathered into columns
     std::vector<std::uint8_t> m_planes;
+    std::vector<std::uint8_t> m_deltas;
     std::vector<std::byte> m_data;
 };
 

@@ -98,7 +98,7 @@ Result<std::unique_ptr<FlowWriter>> FlowWriter::open(const QString& path, const 
     w->m_encoder = std::make_unique<BlockEncoder>(options.zstdLevel);
     if (options.encodeThread)
         w->m_encodeWorker = std::make_unique<BlockEncodeWorker>(options.zstdLevel, 2);
-    w->m_open.reserve(w->m_options.blockFlows);
+    w->m_open.reserveFlows(w->m_options.blockFlows);
     if (auto r = w->prepareStatements(); !r)
         return fail(r.error());
     auto checkpointer = WalCheckpointer::start(path, std::chrono::milliseconds(500));
@@ -258,9 +258,11 @@ void FlowWriter::addEnriched(std::span<const FlowRecord> flows)
         bucket->rollup.add(flows.subspan(runStart, runEnd - runStart));
         runStart = runEnd;
     }
-    for (const FlowRecord& r : flows) {
-        m_open.push_back(r);
-        m_latestNs = std::max(m_latestNs, r.time_received_ns);
+    for (std::size_t at = 0; at < flows.size();) {
+        const std::size_t n = std::min(m_options.blockFlows - m_open.size(), flows.size() - at);
+        m_open.append(flows.subspan(at, n));
+        m_latestNs = std::max(m_latestNs, m_open.maxTimeReceived());
+        at += n;
         if (m_open.size() >= m_options.blockFlows)
             closeOpenBlock();
     }
@@ -356,7 +358,7 @@ void FlowWriter::closeOpenBlock()
 {
     if (m_encodeWorker) {
         m_encodeWorker->submit(m_open, m_openRowId);
-        m_open.reserve(m_options.blockFlows);
+        m_open.reserveFlows(m_options.blockFlows);
     } else {
         m_pendingBlocks.push_back(BlockEncodeWorker::encodeNow(*m_encoder, m_open, m_openRowId));
         m_open.clear();

@@ -148,7 +148,7 @@ private:
     WriterOptions m_options;
     WriterStats m_stats;
 
-    std::vector<decode::FlowRecord> m_open;
+    ColumnBlock m_open;           ///< flows not yet in a full block, gathered into columns as they arrive
     std::int64_t m_openRowId = 0; ///< row holding the open block as of the last commit
     std::vector<PendingBlock> m_pendingBlocks;
 

@@ -110,7 +110,7 @@ void TestRegressions::emptyBlockDecodes()
     // An encoded empty span reads back the same way.
     store::BlockEncoder encoder;
     std::vector<std::byte> encoded;
-    encoder.encode({}, encoded);
+    encoder.encode(std::span<const decode::FlowRecord>(), encoded);
     QVERIFY(decoder.open(encoded));
     QCOMPARE(decoder.count(), std::size_t(0));
     QVERIFY(decoder.decode(store::allFields(), none));
