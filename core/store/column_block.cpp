@@ -90,7 +90,7 @@ void ColumnBlock::appendPiece(std::span<const FlowRecord> flows)
         bool nonzero = false;
         for (std::size_t b = 0; b < info.size; ++b)
             nonzero |= anyBytes[info.offset + b] != 0;
-        std::vector<std::uint8_t>& col = m_columns[f];
+        auto& col = m_columns[f];
         if (!m_present.test(f)) {
             if (!nonzero)
                 continue;
@@ -99,9 +99,11 @@ void ColumnBlock::appendPiece(std::span<const FlowRecord> flows)
             col.assign(m_size * info.size, 0); // zero so far
         }
         const std::size_t at = col.size();
-        col.resize(at + n * info.size); // zero-filled: enough for a field zero in these flows
-        if (!nonzero)
+        col.resize(at + n * info.size); // not zero-filled (UninitializedVector)
+        if (!nonzero) {
+            std::memset(col.data() + at, 0, n * info.size);
             continue;
+        }
         const std::byte* src = base + info.offset;
         std::uint8_t* dst = col.data() + at;
         switch (info.size) {

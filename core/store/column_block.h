@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/decode/flow_record.h"
+#include "core/util/allocator.h"
 
 #include <array>
 #include <bitset>
@@ -42,7 +43,7 @@ public:
 private:
     void appendPiece(std::span<const decode::FlowRecord> flows);
 
-    std::array<std::vector<std::uint8_t>, decode::kFlowFieldCount> m_columns;
+    std::array<UninitializedVector<std::uint8_t>, decode::kFlowFieldCount> m_columns;
     std::bitset<decode::kFlowFieldCount> m_present;
     std::size_t m_size = 0;
     std::size_t m_reserveFlows = 0;

@@ -50,9 +50,9 @@ private:
     int m_level;
     void* m_cctx;
     ColumnBlock m_gathered; ///< records given as FlowRecords, gathered into columns
-    std::vector<std::uint8_t> m_planes;
-    std::vector<std::uint8_t> m_deltas;
-    std::vector<std::byte> m_data;
+    UninitializedVector<std::uint8_t> m_planes;
+    UninitializedVector<std::uint8_t> m_deltas;
+    UninitializedVector<std::byte> m_data;
 };
 
 /// Reads a block produced by BlockEncoder. Validates the directory on open; never reads outside
