@@ -2,6 +2,7 @@
 
 #include "core/query/time_spec.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace flowlens::ui {
@@ -106,7 +107,12 @@ std::int64_t rangePresetSeconds(RangePreset p)
 double ResolvedRange::seconds() const
 {
     const std::uint64_t end = untilNs != UINT64_MAX ? untilNs : nowNs;
-    return end > sinceNs ? double(end - sinceNs) / double(kNs) : 0.0;
+    if (end <= sinceNs)
+        return 0.0;
+    // At least a second, the store's time resolution: the export's default range (oldest to newest
+    // flow) of a capture that softflowd sent in one burst spans microseconds, and divided by that,
+    // 14 MB read "113 Pb/s".
+    return std::max(1.0, double(end - sinceNs) / double(kNs));
 }
 
 QString ResolvedRange::text() const

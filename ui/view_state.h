@@ -65,7 +65,8 @@ struct ResolvedRange
     std::uint64_t sinceNs = 0;
     std::uint64_t untilNs = UINT64_MAX; ///< UINT64_MAX: open (live)
     std::uint64_t nowNs = 0;            ///< where the charts end
-    /// Seconds the range covers (for bits/s): until (or now) minus since.
+    /// Seconds the range covers (for bits/s): until (or now) minus since, at least 1 (the store's
+    /// time resolution) when the range is not empty, 0 when it is.
     double seconds() const;
     QString text() const; ///< "2026-11-28 10:00:00 – 10:15:00"
 };

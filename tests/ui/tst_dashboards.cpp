@@ -163,6 +163,29 @@ private slots:
                 d.statusText().contains(QStringLiteral("12000 flows")));
     }
 
+    void ratesAreOverAtLeastASecond()
+    {
+        // Flows a capture replay sent in one burst span microseconds: rates over the export's
+        // default range (oldest to newest flow) are per second, not per microsecond.
+        ui::ResolvedRange r;
+        r.sinceNs = kBase;
+        r.untilNs = kBase + 1500; // 1.5 us
+        QCOMPARE(r.seconds(), 1.0);
+        r.untilNs = kBase + 90'000'000'000ull;
+        QCOMPARE(r.seconds(), 90.0);
+        r.untilNs = kBase;
+        QCOMPARE(r.seconds(), 0.0);
+        r.untilNs = UINT64_MAX; // live: up to now
+        r.nowNs = kBase + 2'500'000'000ull;
+        QCOMPARE(r.seconds(), 2.5);
+        ui::OverviewDashboard d;
+        ui::ViewContext v = view();
+        v.range.untilNs = v.range.sinceNs + 1000;
+        v.range.nowNs = v.range.untilNs;
+        QVERIFY(refresh(d, v));
+        QVERIFY2(!d.trafficTile()->value().isEmpty(), "the tile is filled");
+    }
+
     void talkersHoldTopN_data()
     {
         QTest::addColumn<int>("metric");
