@@ -47,14 +47,6 @@ std::uint32_t get32(const std::byte* p)
 }
 
 template <class T>
-T loadAt(const std::byte* base, std::size_t i)
-{
-    T v;
-    std::memcpy(&v, base + i * kStride, sizeof(T));
-    return v;
-}
-
-template <class T>
 void storeAt(std::byte* base, std::size_t i, T v)
 {
     std::memcpy(base + i * kStride, &v, sizeof(T));
@@ -239,9 +231,7 @@ void BlockEncoder::encode(std::span<const FlowRecord> records, std::vector<std::
     // A longer block could not be read back (BlockDecoder::open refuses it).
     records = records.first(std::min(records.size(), kMaxBlockFlows));
     m_gathered.clear();
-    constexpr std::size_t kSlice = 512; // records still in cache while their fields are gathered
-    for (std::size_t at = 0; at < records.size(); at += kSlice)
-        m_gathered.append(records.subspan(at, std::min(kSlice, records.size() - at)));
+    m_gathered.append(records); // gathers a cache-sized piece at a time
     encode(m_gathered, out);
 }
 
