@@ -23,9 +23,12 @@ BlockEncodeWorker::~BlockEncodeWorker()
     m_thread.join();
 }
 
-EncodedBlock BlockEncodeWorker::encodeNow(BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId)
+EncodedBlock BlockEncodeWorker::encodeNow(BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId,
+                                          std::vector<std::byte> buffer)
 {
     EncodedBlock b;
+    b.blob = std::move(buffer);
+    b.blob.clear();
     b.tMin = block.minTimeReceived(); // UINT64_MAX when empty
     b.tMax = block.maxTimeReceived();
     b.count = std::min(block.size(), kMaxBlockFlows);
@@ -55,6 +58,32 @@ void BlockEncodeWorker::collect(std::vector<EncodedBlock>& out)
     for (auto& b : m_done)
         out.push_back(std::move(b));
     m_done.clear();
+    m_doneCount.store(0, std::memory_order_relaxed);
+}
+
+std::size_t BlockEncodeWorker::takeDone(std::vector<EncodedBlock>& out)
+{
+    if (m_doneCount.load(std::memory_order_relaxed) == 0)
+        return 0; // the common case: no lock taken
+    std::lock_guard lock(m_mutex);
+    const std::size_t n = m_done.size();
+    for (auto& b : m_done)
+        out.push_back(std::move(b));
+    m_done.clear();
+    m_doneCount.store(0, std::memory_order_relaxed);
+    return n;
+}
+
+void BlockEncodeWorker::recycle(std::vector<EncodedBlock>& blocks)
+{
+    std::lock_guard lock(m_mutex);
+    const std::size_t keep = blocks.size();
+    if (m_spareBlobs.size() > keep)
+        m_spareBlobs.resize(keep);
+    for (auto& b : blocks)
+        if (m_spareBlobs.size() < keep && b.blob.capacity() > 0)
+            m_spareBlobs.push_back(std::move(b.blob));
+    blocks.clear();
 }
 
 void BlockEncodeWorker::run(int zstdLevel)
@@ -69,11 +98,17 @@ void BlockEncodeWorker::run(int zstdLevel)
         Job job = std::move(m_jobs.front());
         m_jobs.pop_front();
         ++m_busy;
+        std::vector<std::byte> buffer;
+        if (!m_spareBlobs.empty()) {
+            buffer = std::move(m_spareBlobs.back());
+            m_spareBlobs.pop_back();
+        }
         lock.unlock();
-        EncodedBlock block = encodeNow(encoder, job.block, job.rowId);
+        EncodedBlock block = encodeNow(encoder, job.block, job.rowId, std::move(buffer));
         job.block.clear();
         lock.lock();
         m_done.push_back(std::move(block));
+        m_doneCount.store(m_done.size(), std::memory_order_relaxed);
         if (m_spare.size() < 2)
             m_spare.push_back(std::move(job.block));
         --m_busy;

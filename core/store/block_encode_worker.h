@@ -2,6 +2,7 @@
 
 #include "column_block.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -36,9 +37,18 @@ public:
     void submit(ColumnBlock& block, std::int64_t rowId);
     /// Waits until everything submitted is encoded and appends the results to `out`.
     void collect(std::vector<EncodedBlock>& out);
+    /// Appends the blocks encoded so far to `out` without waiting (submission order); returns how many.
+    std::size_t takeDone(std::vector<EncodedBlock>& out);
 
-    /// Encodes on the calling thread (the open block at commit time).
-    static EncodedBlock encodeNow(class BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId);
+    /// Takes back the buffers of blocks that are in the database (`blocks` is cleared). The worker
+    /// keeps as many as it was handed last time, so that at a steady rate every block is encoded
+    /// into memory already touched (a fresh page costs a page fault: about 200 per block), and
+    /// memory is given back when the rate falls.
+    void recycle(std::vector<EncodedBlock>& blocks);
+
+    /// Encodes on the calling thread (the open block at commit time), into `buffer`'s memory.
+    static EncodedBlock encodeNow(class BlockEncoder& encoder, const ColumnBlock& block, std::int64_t rowId,
+                                  std::vector<std::byte> buffer = {});
 
 private:
     struct Job
@@ -54,7 +64,9 @@ private:
     std::condition_variable m_progress;
     std::deque<Job> m_jobs;
     std::vector<EncodedBlock> m_done;
+    std::atomic<std::size_t> m_doneCount{0}; ///< m_done.size(), readable without the lock
     std::vector<ColumnBlock> m_spare;
+    std::vector<std::vector<std::byte>> m_spareBlobs;
     std::size_t m_busy = 0;
     bool m_stop = false;
     std::thread m_thread;

@@ -322,7 +322,12 @@ void BlockEncoder::encode(const ColumnBlock& block, std::vector<std::byte>& out)
         entries[columns++] = e;
     }
 
-    out.resize(kHeaderSize + columns * kEntrySize + m_data.size());
+    // Header and entries, then the data appended: a recycled buffer is not zeroed first.
+    const std::size_t size = kHeaderSize + columns * kEntrySize + m_data.size();
+    if (out.capacity() < size)
+        out.reserve(size + size / 4); // room for the next, slightly larger block in a recycled buffer
+    out.resize(kHeaderSize + columns * kEntrySize);
+    out.insert(out.end(), m_data.begin(), m_data.end());
     std::byte* p = out.data();
     std::memcpy(p, kMagic, 4);
     put32(p + 4, std::uint32_t(n));
@@ -334,8 +339,6 @@ void BlockEncoder::encode(const ColumnBlock& block, std::vector<std::byte>& out)
         put32(d + 2, entries[c].payload);
         put32(d + 6, entries[c].stored);
     }
-    if (!m_data.empty())
-        std::memcpy(p + kHeaderSize + columns * kEntrySize, m_data.data(), m_data.size());
 }
 
 BlockDecoder::BlockDecoder()

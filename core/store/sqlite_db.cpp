@@ -42,7 +42,7 @@ Result<Database> Database::open(const QString& path, Mode mode)
         return fail(QStringLiteral("cannot open database %1: %2").arg(path, why));
     }
     sqlite3_extended_result_codes(db.m_db, 1);
-    sqlite3_busy_timeout(db.m_db, 5000);
+    sqlite3_busy_timeout(db.m_db, kBusyTimeoutMs);
     return db;
 }
 
@@ -65,6 +65,11 @@ Result<Statement> Database::prepare(std::string_view sql)
         SQLITE_OK)
         return fail(QString::fromUtf8(sqlite3_errmsg(m_db)));
     return Statement(stmt, m_db);
+}
+
+void Database::setBusyTimeout(int milliseconds)
+{
+    sqlite3_busy_timeout(m_db, milliseconds);
 }
 
 std::int64_t Database::lastInsertRowId() const

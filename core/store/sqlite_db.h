@@ -33,7 +33,12 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
+    /// How long a statement waits for another connection's lock before failing with "busy".
+    static constexpr int kBusyTimeoutMs = 5000;
+
     static Result<Database> open(const QString& path, Mode mode);
+    /// Changes the busy wait of this connection (0: fail at once when another connection writes).
+    void setBusyTimeout(int milliseconds);
 
     bool isOpen() const { return m_db != nullptr; }
     QString path() const { return m_path; }

@@ -71,6 +71,20 @@ private slots:
         QVERIFY(!dec.hasColumn(decode::FlowField::NextHop)); // all-zero columns are not stored
     }
 
+    void encodesIntoARecycledBuffer()
+    {
+        // The encode worker hands blocks buffers of earlier blocks (bigger, full of old bytes).
+        const auto flows = randomFlows(5000, 7);
+        store::BlockEncoder enc;
+        std::vector<std::byte> fresh;
+        enc.encode(flows, fresh);
+        std::vector<std::byte> recycled(fresh.size() * 3, std::byte{0xA5});
+        enc.encode(randomFlows(300, 8), recycled);
+        enc.encode(flows, recycled);
+        QCOMPARE(recycled.size(), fresh.size());
+        QVERIFY(recycled == fresh);
+    }
+
     void decodesOnlyRequestedColumns()
     {
         const auto flows = randomFlows(100, 7);

@@ -455,6 +455,75 @@ private slots:
                  std::uint64_t(20000));
     }
 
+    void writesFullBlocksBetweenCommits()
+    {
+        // Blocks the encoder finished go into the database as they come (in a transaction the next
+        // commit completes), so a commit at 2 M flows/s no longer writes ~50 MB at once. Readers
+        // still see nothing before the commit, and a full disk in between loses nothing.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("f.db"));
+        store::WriterOptions opts;
+        opts.blockFlows = 2000;
+        auto w = store::FlowWriter::open(path, opts);
+        QVERIFY(w.has_value());
+        QVERIFY((*w)->commit().has_value());
+        QTest::qSleep(300); // other connections get the database for 250 ms after each commit
+        std::mt19937 rng(3);
+        auto batch = [&](int n, std::uint64_t at) {
+            std::vector<FlowRecord> b;
+            for (int i = 0; i < n; ++i)
+                b.push_back(flow(kBase + (at + std::uint64_t(i)) * 1'000'000ull, std::uint32_t(rng()),
+                                 std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 100));
+            return b;
+        };
+        // Whether another connection could write now (it never waits here).
+        auto other = store::Database::open(path, store::Database::Mode::ReadWrite);
+        QVERIFY(other.has_value());
+        other->setBusyTimeout(0);
+        auto othersCanWrite = [&] {
+            if (!other->exec("BEGIN IMMEDIATE"))
+                return false;
+            return bool(other->exec("ROLLBACK"));
+        };
+        QVERIFY(othersCanWrite());
+        (*w)->add(batch(9000, 0)); // four full blocks to the encoder
+        QTest::qSleep(200);
+        (*w)->add(batch(10, 9000)); // takes the encoded blocks and writes them
+        QVERIFY(!othersCanWrite()); // the writer's transaction holds them
+        auto reader = store::FlowReader::open(path);
+        QVERIFY(reader.has_value());
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(0)); // not committed yet
+        QVERIFY((*w)->commit().has_value());
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(9010));
+        // Just after a commit the writer leaves the database to others for a while.
+        (*w)->add(batch(4000, 9010));
+        QTest::qSleep(100);
+        (*w)->add(batch(10, 13010));
+        QVERIFY(othersCanWrite());
+        QVERIFY((*w)->commit().has_value());
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(13020));
+
+        // The disk fills between commits: the blocks written so far are rolled back, the commit says
+        // so, and once there is room again everything is stored.
+        QTest::qSleep(300);
+        QVERIFY((*w)->setMaxPageCount((*w)->stats().databaseBytes / 8192 + 2).has_value());
+        (*w)->add(batch(9000, 20000));
+        QTest::qSleep(200);
+        (*w)->add(batch(10, 29000)); // the block writes fail and are rolled back
+        QVERIFY(othersCanWrite());
+        auto r = (*w)->commit();
+        QVERIFY(!r.has_value());
+        QVERIFY2(r.error().contains(QStringLiteral("full")), qPrintable(r.error()));
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(13020));
+        QVERIFY((*w)->setMaxPageCount(0).has_value());
+        QVERIFY((*w)->close().has_value());
+        QCOMPARE((*w)->stats().flowsStored, std::uint64_t(22030));
+        QCOMPARE((*reader)->flowCount().value(), std::uint64_t(22030));
+        const std::int64_t from = std::int64_t(kBase / 1'000'000'000ull);
+        QCOMPARE(totalsOfDim(**reader, store::Dimension::Proto, from, from + 600).flows,
+                 std::uint64_t(22030));
+    }
+
     void missingDatabaseForReading()
     {
         auto r = store::FlowReader::open(QStringLiteral("/nonexistent/dir/flows.db"));
