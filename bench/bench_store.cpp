@@ -107,6 +107,39 @@ void BM_RollupUpdate(benchmark::State& state)
 }
 BENCHMARK(BM_RollupUpdate);
 
+/// The same with the enrichment fields filled (country, AS, city, network of each address, as
+/// a GeoIP city database and a network list give them: a function of the address's /16).
+void BM_RollupUpdateEnriched(benchmark::State& state)
+{
+    static const std::vector<decode::FlowRecord> enriched = [] {
+        std::vector<decode::FlowRecord> v = flows();
+        auto facts = [](const decode::IpAddress& a, std::uint16_t& country, std::uint32_t& as,
+                        std::uint32_t& city, std::uint16_t& net) {
+            const std::uint32_t n = a.isV4() ? a.v4() >> 16 : std::uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+            country = std::uint16_t(('A' + n % 26) << 8 | ('A' + n / 26 % 26));
+            as = 64512 + n % 1000;
+            city = 1 + n % 2000;
+            net = std::uint16_t(n % 7 == 0 ? 1 + n % 5 : 0);
+        };
+        for (auto& r : v) {
+            facts(r.src_addr, r.src_country, r.src_lookup_as, r.src_city, r.src_net_name);
+            facts(r.dst_addr, r.dst_country, r.dst_lookup_as, r.dst_city, r.dst_net_name);
+        }
+        return v;
+    }();
+    store::RollupAccumulator acc(200000);
+    std::size_t at = 0;
+    const std::size_t batch = 8192;
+    for (auto _ : state) {
+        acc.add(std::span(enriched).subspan(at, batch));
+        at = (at + batch) % enriched.size();
+    }
+    state.SetItemsProcessed(std::int64_t(state.iterations() * batch));
+    state.counters["city_keys"] = double(acc.keyCount(store::Dimension::SrcCity));
+    state.counters["pair_keys"] = double(acc.keyCount(store::Dimension::Pair));
+}
+BENCHMARK(BM_RollupUpdateEnriched);
+
 void BM_RollupTruncate(benchmark::State& state)
 {
     const auto& f = flows();

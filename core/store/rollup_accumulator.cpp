@@ -1,7 +1,10 @@
 #include "rollup_accumulator.h"
 
+#include "core/util/allocator.h"
+
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <numeric>
 #include <type_traits>
 
@@ -114,9 +117,32 @@ CounterMap<KeyBytes>::CounterMap(std::size_t capacityHint)
     std::size_t cap = 64;
     while (cap * 7 < capacityHint * 8)
         cap <<= 1;
-    m_ctrl.assign(cap, 0);
-    m_slots.resize(cap);
-    m_mask = cap - 1;
+    allocate(cap);
+}
+
+template <std::size_t KeyBytes>
+CounterMap<KeyBytes>::~CounterMap()
+{
+    release();
+}
+
+template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::allocate(std::size_t capacity)
+{
+    static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>);
+    m_bytes = capacity * (sizeof(Slot) + 1);
+    auto* memory = static_cast<std::byte*>(allocateZeroed(m_bytes));
+    m_slots = reinterpret_cast<Slot*>(memory); // implicit-lifetime type in zeroed memory
+    m_ctrl = reinterpret_cast<std::uint8_t*>(memory + capacity * sizeof(Slot));
+    m_mask = capacity - 1;
+}
+
+template <std::size_t KeyBytes>
+void CounterMap<KeyBytes>::release() noexcept
+{
+    freeZeroed(m_slots, m_bytes);
+    m_slots = nullptr;
+    m_ctrl = nullptr;
 }
 
 template <std::size_t KeyBytes>
@@ -144,13 +170,11 @@ void CounterMap<KeyBytes>::prefetch(std::uint64_t hash) const
 template <std::size_t KeyBytes>
 void CounterMap<KeyBytes>::grow()
 {
-    std::vector<std::uint8_t> oldCtrl = std::move(m_ctrl);
-    std::vector<Slot> oldSlots = std::move(m_slots);
-    const std::size_t cap = oldCtrl.size() * 2;
-    m_ctrl.assign(cap, 0);
-    m_slots.resize(cap);
-    m_mask = cap - 1;
-    for (std::size_t i = 0; i < oldCtrl.size(); ++i) {
+    const std::size_t oldCapacity = m_mask + 1, oldBytes = m_bytes;
+    const std::uint8_t* oldCtrl = m_ctrl;
+    Slot* oldSlots = m_slots;
+    allocate(oldCapacity * 2);
+    for (std::size_t i = 0; i < oldCapacity; ++i) {
         if (!oldCtrl[i])
             continue;
         std::size_t j = hashOf(oldSlots[i].key) & m_mask;
@@ -159,6 +183,7 @@ void CounterMap<KeyBytes>::grow()
         m_ctrl[j] = oldCtrl[i];
         m_slots[j] = oldSlots[i];
     }
+    freeZeroed(oldSlots, oldBytes);
 }
 
 template <std::size_t KeyBytes>
@@ -166,7 +191,7 @@ Counters& CounterMap<KeyBytes>::at(const Key& key, std::uint64_t hash)
 {
     // Up to 7/8 full: probing reads one control byte per slot, so long probes stay cheap, and a
     // bucket at the 100,000-key bound fits 131,072 slots (half the memory of a 1/2 load).
-    if ((m_size + 1) * 8 > m_ctrl.size() * 7) {
+    if ((m_size + 1) * 8 > (m_mask + 1) * 7) {
         grow();
     }
     const std::uint8_t tag = std::uint8_t(0x80 | (hash >> 57));
@@ -190,7 +215,7 @@ template <std::size_t KeyBytes>
 void CounterMap<KeyBytes>::clear()
 {
     if (m_size)
-        std::fill(m_ctrl.begin(), m_ctrl.end(), std::uint8_t(0));
+        std::memset(m_ctrl, 0, m_mask + 1);
     m_size = 0;
 }
 
@@ -211,14 +236,32 @@ const Counters* CounterMap<KeyBytes>::find(const Key& key) const
 }
 
 template class CounterMap<2>;
+
+PortTable::PortTable()
+    : m_counters(static_cast<Counters*>(allocateZeroed(65536 * sizeof(Counters))))
+{
+    static_assert(std::is_trivially_copyable_v<Counters> && std::is_trivially_destructible_v<Counters>);
+}
+
+PortTable::~PortTable()
+{
+    freeZeroed(m_counters, 65536 * sizeof(Counters));
+}
+
+void PortTable::clear()
+{
+    for (std::size_t w = 0; w < m_used.size(); ++w)
+        for (std::uint64_t bits = m_used[w]; bits; bits &= bits - 1)
+            m_counters[w * 64 + std::size_t(__builtin_ctzll(bits))] = Counters{};
+    m_used.fill(0);
+    m_size = 0;
+}
 template class CounterMap<4>;
 template class CounterMap<16>;
 template class CounterMap<32>;
 
 RollupAccumulator::RollupAccumulator(std::size_t maxKeysPerDimension, std::size_t sizeHint)
     : m_maxKeys(maxKeysPerDimension)
-    , m_srcPort(256)
-    , m_dstPort(256)
     , m_src(sizeHint)
     , m_dst(sizeHint)
     , m_self(16)
@@ -292,6 +335,21 @@ void addRuns(CounterMap<N>& map, Counters& other, Counters* overflow, std::size_
     }
 }
 
+/// Adds a run of flows to a port table, prefetching a batch ahead (ephemeral ports are spread over
+/// the whole 2.6 MB table).
+template <class PortOf>
+void addPorts(PortTable& table, std::span<const FlowRecord> flows, std::span<const Counters> counters,
+              PortOf portOf)
+{
+    for (std::size_t base = 0; base < flows.size(); base += kPrefetchBatch) {
+        const std::size_t n = std::min(kPrefetchBatch, flows.size() - base);
+        for (std::size_t i = 0; i < n; ++i)
+            table.prefetch(portOf(flows[base + i]));
+        for (std::size_t i = 0; i < n; ++i)
+            table.at(portOf(flows[base + i])).add(counters[base + i]);
+    }
+}
+
 template <std::size_t N>
 void putNumber(std::array<std::uint8_t, N>& k, std::uint32_t v)
 {
@@ -322,17 +380,8 @@ void RollupAccumulator::addSlice(std::span<const FlowRecord> flows)
     }
     const std::span<const Counters> c(counters);
     // Ports are at most 65536 keys: never "other".
-    Counters unusedOther;
-    addKeyed<2>(m_srcPort, unusedOther, nullptr, SIZE_MAX, flows, c,
-                [](const FlowRecord& r, CounterMap<2>::Key& k) {
-                    k[0] = std::uint8_t(r.src_port >> 8);
-                    k[1] = std::uint8_t(r.src_port);
-                });
-    addKeyed<2>(m_dstPort, unusedOther, nullptr, SIZE_MAX, flows, c,
-                [](const FlowRecord& r, CounterMap<2>::Key& k) {
-                    k[0] = std::uint8_t(r.dst_port >> 8);
-                    k[1] = std::uint8_t(r.dst_port);
-                });
+    addPorts(m_srcPort, flows, c, [](const FlowRecord& r) { return r.src_port; });
+    addPorts(m_dstPort, flows, c, [](const FlowRecord& r) { return r.dst_port; });
     addKeyed<16>(m_src, m_other[std::size_t(Dimension::Src)], &m_overflow[std::size_t(Dimension::Src)],
                  m_maxKeys, flows, c, [](const FlowRecord& r, CounterMap<16>::Key& k) {
                      std::memcpy(k.data(), r.src_addr.bytes.data(), 16);
@@ -431,8 +480,8 @@ void RollupAccumulator::mergeFrom(const RollupAccumulator& other)
             into.at(key, Map::hashOf(key)).add(c);
         });
     };
-    mergeMap(m_srcPort, other.m_srcPort, Dimension::Count_);
-    mergeMap(m_dstPort, other.m_dstPort, Dimension::Count_);
+    other.m_srcPort.forEach([&](std::uint16_t port, const Counters& c) { m_srcPort.at(port).add(c); });
+    other.m_dstPort.forEach([&](std::uint16_t port, const Counters& c) { m_dstPort.at(port).add(c); });
     mergeMap(m_src, other.m_src, Dimension::Src);
     mergeMap(m_dst, other.m_dst, Dimension::Dst);
     mergeMap(m_pair, other.m_pair, Dimension::Pair);
@@ -470,9 +519,8 @@ void RollupAccumulator::merge(Dimension d, const RollupKey& key, const Counters&
         break;
     case Dimension::SrcPort:
     case Dimension::DstPort: {
-        CounterMap<2>::Key k{key.bytes[0], key.bytes[1]};
-        auto& map = d == Dimension::SrcPort ? m_srcPort : m_dstPort;
-        map.at(k, CounterMap<2>::hashOf(k)).add(c);
+        auto& table = d == Dimension::SrcPort ? m_srcPort : m_dstPort;
+        table.at(std::uint16_t(key.bytes[0] << 8 | key.bytes[1])).add(c);
         break;
     }
     case Dimension::Src:
@@ -525,10 +573,6 @@ CounterMap<2>* RollupAccumulator::map2(Dimension d)
         return &m_srcNet;
     case Dimension::DstNet:
         return &m_dstNet;
-    case Dimension::SrcPort:
-        return &m_srcPort;
-    case Dimension::DstPort:
-        return &m_dstPort;
     default:
         return nullptr;
     }
@@ -606,9 +650,19 @@ std::size_t RollupAccumulator::keyCount(Dimension d) const
 RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep, PresenceSet* presence) const
 {
     std::vector<std::pair<RollupKey, Counters>> all;
-    auto portRows = [&](const CounterMap<2>& map) {
+    auto smallRows = [&](const CounterMap<2>& map) {
         all.reserve(map.size());
         map.forEach([&](const auto& key, const Counters& c) { all.emplace_back(toRollupKey(key), c); });
+    };
+    auto portRows = [&](const PortTable& table) {
+        all.reserve(table.size());
+        table.forEach([&](std::uint16_t port, const Counters& c) {
+            RollupKey k;
+            k.size = 2;
+            k.bytes[0] = std::uint8_t(port >> 8);
+            k.bytes[1] = std::uint8_t(port);
+            all.emplace_back(k, c);
+        });
     };
     switch (d) {
     case Dimension::Proto:
@@ -658,7 +712,7 @@ RollupBucketRows RollupAccumulator::rows(Dimension d, std::size_t keep, Presence
     case Dimension::DstCountry:
     case Dimension::SrcNet:
     case Dimension::DstNet:
-        portRows(*map2(d));
+        smallRows(*map2(d));
         break;
     case Dimension::SrcAs:
     case Dimension::DstAs:
