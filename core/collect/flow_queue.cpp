@@ -4,8 +4,9 @@
 
 namespace flowlens::collect {
 
-FlowQueue::FlowQueue(std::size_t capacityFlows)
+FlowQueue::FlowQueue(std::size_t capacityFlows, std::size_t capacityBytes)
     : m_capacity(capacityFlows)
+    , m_capacityBytes(capacityBytes ? capacityBytes : capacityFlows * kDefaultBytesPerFlow)
 {}
 
 bool FlowQueue::push(std::vector<decode::FlowRecord>& batch, bool& wake)
@@ -22,7 +23,9 @@ bool FlowQueue::push(std::vector<decode::FlowRecord>& batch, bool& wake)
     std::vector<PackedFlows> out(chunks + (n % kChunk ? 1 : 0));
     {
         std::lock_guard lock(m_mutex);
-        if (m_depth + n > m_capacity) {
+        // Bytes are known only once packed: estimated from the last batch (flows of one exporter
+        // pack alike), counted exactly below.
+        if (m_depth + n > m_capacity || m_depthBytes + n * m_bytesPerFlow > m_capacityBytes) {
             m_dropped += n;
             batch.clear();
             return false;
@@ -46,7 +49,12 @@ bool FlowQueue::push(std::vector<decode::FlowRecord>& batch, bool& wake)
         out.back() = m_scratch.exactCopy();
     }
     batch.clear();
+    std::size_t bytes = 0;
+    for (const auto& p : out)
+        bytes += p.words() * 8;
     std::lock_guard lock(m_mutex);
+    m_depthBytes += bytes;
+    m_bytesPerFlow = bytes / n;
     for (auto& p : out)
         m_batches.push_back(std::move(p));
     if (!m_consumerNotified) {
@@ -64,6 +72,7 @@ void FlowQueue::pushUnbounded(std::vector<decode::FlowRecord>& batch)
     packed.append(batch);
     std::lock_guard lock(m_mutex);
     m_depth += batch.size();
+    m_depthBytes += packed.words() * 8;
     m_batches.push_back(std::move(packed));
     batch.clear();
 }
@@ -88,13 +97,16 @@ void FlowQueue::recycle(std::vector<PackedFlows>& batches)
     // memory it already touched; when the rate falls, the pool shrinks with it.
     std::size_t chunks = 0;
     std::size_t flows = 0;
+    std::size_t bytes = 0;
     for (const auto& b : batches) {
         chunks += b.wordCapacity() == kChunkWords ? 1 : 0;
         flows += b.size();
+        bytes += b.words() * 8;
     }
     const std::size_t limit = std::min(chunks * 2 + kMinFreeChunks, kMaxFreeChunks);
     std::lock_guard lock(m_mutex);
     m_depth -= std::min(m_depth, flows);
+    m_depthBytes -= std::min(m_depthBytes, bytes);
     if (m_free.size() > limit)
         m_free.resize(limit);
     for (auto& b : batches) {
@@ -112,6 +124,12 @@ std::size_t FlowQueue::depth() const
 {
     std::lock_guard lock(m_mutex);
     return m_depth;
+}
+
+std::size_t FlowQueue::depthBytes() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_depthBytes;
 }
 
 std::uint64_t FlowQueue::dropped() const

@@ -13,12 +13,17 @@
 namespace flowlens::collect {
 
 /// Bounded hand-over of flow batches from the receiver thread to the writer thread. The receiver
-/// never waits: when the queue holds `capacity` flows, push() refuses the batch and the flows are
-/// counted as dropped. Memory is bounded by the capacity in flows.
+/// never waits: when the queue holds `capacity` flows, or packed flows of `capacityBytes`, push()
+/// refuses the batch and the flows are counted as dropped. Memory is bounded by both: packed flows
+/// differ in size by template (a v5 flow ~200 bytes, a v9 or IPFIX one with more fields ~300), and
+/// a full queue of large flows at 2 M flows/s used to take the collector past 300 MB.
 class FlowQueue
 {
 public:
-    explicit FlowQueue(std::size_t capacityFlows);
+    /// Bytes of packed flows per flow of capacity when no byte bound is given (a v5 flow fits).
+    static constexpr std::size_t kDefaultBytesPerFlow = 224;
+
+    explicit FlowQueue(std::size_t capacityFlows, std::size_t capacityBytes = 0);
 
     /// Packs the flows of `batch` in (PackedFlows: chunks of kChunk flows, recycled, and an exactly
     /// sized rest, so the memory queued follows the flows queued, never the capacity of the caller's
@@ -38,6 +43,9 @@ public:
 
     /// Flows queued or taken and not yet recycled.
     std::size_t depth() const;
+    /// Bytes of packed flows queued or taken and not yet recycled.
+    std::size_t depthBytes() const;
+    std::size_t capacityBytes() const { return m_capacityBytes; }
     std::uint64_t dropped() const;
     std::size_t capacity() const { return m_capacity; }
 
@@ -54,7 +62,10 @@ private:
     std::vector<PackedFlows> m_free;
     PackedFlows m_scratch; ///< producer only: the rest of a burst, before its exactly sized copy
     std::size_t m_capacity;
+    std::size_t m_capacityBytes;
     std::size_t m_depth = 0;
+    std::size_t m_depthBytes = 0;
+    std::size_t m_bytesPerFlow = 0; ///< of the last batch packed: a push is refused when it would not fit
     std::uint64_t m_dropped = 0;
     bool m_consumerNotified = false;
 };

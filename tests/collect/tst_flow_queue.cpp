@@ -137,6 +137,42 @@ private slots:
         QVERIFY(wake);
     }
 
+    void largeFlowsAreBoundedInBytes()
+    {
+        // Flows with every field set pack into 360 bytes each: 100 KB hold 277 of them, far fewer
+        // than the 1,000 flows of capacity.
+        collect::FlowQueue queue(1000, 100'000);
+        auto large = [] {
+            std::vector<FlowRecord> b(100);
+            for (auto& r : b)
+                std::memset(static_cast<void*>(&r), 0x5A, sizeof r);
+            return b;
+        };
+        bool wake = false;
+        auto batch = large();
+        QVERIFY(queue.push(batch, wake));
+        QCOMPARE(queue.depthBytes(), std::size_t(100 * (sizeof(FlowRecord) + 8)));
+        batch = large();
+        QVERIFY(queue.push(batch, wake));
+        batch = large();
+        QVERIFY(!queue.push(batch, wake)); // 108 KB would not fit
+        QCOMPARE(queue.dropped(), std::uint64_t(100));
+        QCOMPARE(queue.depth(), std::size_t(200));
+        // Small flows still fit in the room that is left (the estimate follows the last batch packed).
+        std::vector<FlowRecord> small(50);
+        QVERIFY(queue.push(small, wake));
+        std::vector<collect::PackedFlows> taken;
+        QVERIFY(!queue.take(taken, SIZE_MAX));
+        QCOMPARE(unpackAll(taken).size(), std::size_t(250));
+        queue.recycle(taken);
+        QCOMPARE(queue.depthBytes(), std::size_t(0));
+        QCOMPARE(queue.depth(), std::size_t(0));
+        batch = large();
+        QVERIFY(queue.push(batch, wake)); // room again
+        // Without a byte bound given, the capacity in flows times 224 bytes.
+        QCOMPARE(collect::FlowQueue(1000).capacityBytes(), std::size_t(224'000));
+    }
+
     void takesAFewChunksAtATime()
     {
         // The writer takes about maxFlows at a time, oldest first, and is told whether more wait;
