@@ -1,8 +1,7 @@
 #include "rollup_accumulator.h"
 
-#include "core/util/allocator.h"
-
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <numeric>
@@ -130,9 +129,10 @@ template <std::size_t KeyBytes>
 void CounterMap<KeyBytes>::allocate(std::size_t capacity)
 {
     static_assert(std::is_trivially_copyable_v<Slot> && std::is_trivially_destructible_v<Slot>);
-    m_bytes = capacity * (sizeof(Slot) + 1);
-    auto* memory = static_cast<std::byte*>(allocateZeroed(m_bytes));
-    m_slots = reinterpret_cast<Slot*>(memory); // implicit-lifetime type in zeroed memory
+    auto* memory = static_cast<std::byte*>(std::calloc(capacity, sizeof(Slot) + 1));
+    if (!memory)
+        throw std::bad_alloc();
+    m_slots = reinterpret_cast<Slot*>(memory); // an implicit-lifetime type, in zeroed memory
     m_ctrl = reinterpret_cast<std::uint8_t*>(memory + capacity * sizeof(Slot));
     m_mask = capacity - 1;
 }
@@ -140,7 +140,7 @@ void CounterMap<KeyBytes>::allocate(std::size_t capacity)
 template <std::size_t KeyBytes>
 void CounterMap<KeyBytes>::release() noexcept
 {
-    freeZeroed(m_slots, m_bytes);
+    std::free(m_slots);
     m_slots = nullptr;
     m_ctrl = nullptr;
 }
@@ -170,7 +170,7 @@ void CounterMap<KeyBytes>::prefetch(std::uint64_t hash) const
 template <std::size_t KeyBytes>
 void CounterMap<KeyBytes>::grow()
 {
-    const std::size_t oldCapacity = m_mask + 1, oldBytes = m_bytes;
+    const std::size_t oldCapacity = m_mask + 1;
     const std::uint8_t* oldCtrl = m_ctrl;
     Slot* oldSlots = m_slots;
     allocate(oldCapacity * 2);
@@ -183,7 +183,7 @@ void CounterMap<KeyBytes>::grow()
         m_ctrl[j] = oldCtrl[i];
         m_slots[j] = oldSlots[i];
     }
-    freeZeroed(oldSlots, oldBytes);
+    std::free(oldSlots);
 }
 
 template <std::size_t KeyBytes>
@@ -238,14 +238,16 @@ const Counters* CounterMap<KeyBytes>::find(const Key& key) const
 template class CounterMap<2>;
 
 PortTable::PortTable()
-    : m_counters(static_cast<Counters*>(allocateZeroed(65536 * sizeof(Counters))))
+    : m_counters(static_cast<Counters*>(std::calloc(65536, sizeof(Counters))))
 {
     static_assert(std::is_trivially_copyable_v<Counters> && std::is_trivially_destructible_v<Counters>);
+    if (!m_counters)
+        throw std::bad_alloc();
 }
 
 PortTable::~PortTable()
 {
-    freeZeroed(m_counters, 65536 * sizeof(Counters));
+    std::free(m_counters);
 }
 
 void PortTable::clear()

@@ -7,6 +7,7 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <vector>
@@ -46,21 +47,21 @@ private:
         Key key;
         Counters counters;
     };
-    /// Control bytes and slots in one zeroed allocation (large ones are fresh huge pages, see
-    /// allocateZeroed): growing a 100,000-key map used to zero ~20 MB in 4 KiB page faults, a third
-    /// of the writer's first second at 2 M flows/s. An empty control byte says a slot holds nothing.
+    /// Slots and control bytes in one calloc (a large one is fresh, already zero memory: no memset;
+    /// growing used to zero both arrays and copy-construct every slot). An empty control byte says
+    /// a slot holds nothing.
     void allocate(std::size_t capacity);
     void release() noexcept;
     void grow();
     std::uint8_t* m_ctrl = nullptr;
     Slot* m_slots = nullptr;
-    std::size_t m_bytes = 0;
     std::size_t m_mask = 0;
     std::size_t m_size = 0;
 };
 
 /// Counters per 16-bit port, indexed directly: no hashing or probing, and no key to compare. The
-/// table (2.6 MB) is zeroed fresh memory (allocateZeroed); clear() zeroes only the ports used.
+/// table (2.6 MB) comes from calloc: only the pages of ports in use become resident. clear() zeroes
+/// only the ports used.
 class PortTable
 {
 public:

@@ -37,15 +37,6 @@ struct UninitializedAllocator : std::allocator<T>
 template <class T>
 using UninitializedVector = std::vector<T, UninitializedAllocator<T>>;
 
-/// Zeroed memory for large tables (the writer's rollup maps). From 2 MiB on it is mapped directly,
-/// 2 MiB aligned and marked for transparent huge pages: a fresh 4 KiB page costs a page fault (5-10
-/// µs on a virtual machine), and growing the maps of a busy minute touched ~10,000 of them — 40 %
-/// of the writer's first second at 2 M flows/s. Smaller sizes come from calloc. Never null (throws
-/// std::bad_alloc).
-void* allocateZeroed(std::size_t bytes);
-/// Frees what allocateZeroed(bytes) returned (`bytes` must be the same).
-void freeZeroed(void* p, std::size_t bytes) noexcept;
-
 /// Keeps freed memory in the process instead of returning it to the kernel at once: the collector
 /// frees and re-allocates multi-megabyte batches all the time, and fresh pages (page faults) cost
 /// more than the work done on them on virtual machines. Call once at the start of main().
