@@ -15,8 +15,9 @@ namespace flowlens::collect {
 /// Bounded hand-over of flow batches from the receiver thread to the writer thread. The receiver
 /// never waits: when the queue holds `capacity` flows, or packed flows of `capacityBytes`, push()
 /// refuses the batch and the flows are counted as dropped. Memory is bounded by both: packed flows
-/// differ in size by template (a v5 flow ~200 bytes, a v9 or IPFIX one with more fields ~300), and
-/// a full queue of large flows at 2 M flows/s used to take the collector past 300 MB.
+/// differ in size by template (the benchmark's v5, v9 and IPFIX flows ~200 bytes; a template with
+/// IPv6 addresses, MACs and many counters up to 360), and a full queue of the largest would hold
+/// 94 MB instead of ~52.
 class FlowQueue
 {
 public:
