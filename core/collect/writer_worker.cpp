@@ -192,6 +192,10 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     m_writer->logEvent(QStringLiteral("stop"), QStringLiteral("clean stop: %1 flows decoded, %2 dropped")
                                                    .arg(finalReceiver.flowsDecoded)
                                                    .arg(finalReceiver.flowsDropped));
+    // Commit first: blocks may be waiting in an open write transaction (written as they were
+    // encoded), and the alert store, another connection, must be able to write its final state.
+    // A failing commit is retried and reported by close().
+    (void)m_writer->commit();
     updateAlerts(true);
     if (auto r = m_writer->close(); !r)
         return fail(r.error());
