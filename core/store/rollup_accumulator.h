@@ -98,9 +98,9 @@ private:
 
 /// One bucket of every rollup dimension, built from flows as they arrive. Keeps every key (up to
 /// `maxKeysPerDimension`; past it further new keys are summed into "other" and the bucket is marked
-/// approximate) until rows() truncates a copy for storage. Protocols use a direct table, ports,
-/// addresses and pairs hash maps sized to what a bucket holds; the either-side address dimension is
-/// derived from the source and destination maps when rows are taken.
+/// approximate) until rows() truncates a copy for storage. Protocols and ports use direct tables,
+/// addresses, pairs and the GeoIP dimensions hash maps sized to what a bucket holds; the either-side
+/// address dimension is derived from the source and destination maps when rows are taken.
 class RollupAccumulator
 {
 public:
