@@ -55,10 +55,7 @@ void BlockEncodeWorker::collect(std::vector<EncodedBlock>& out)
 {
     std::unique_lock lock(m_mutex);
     m_progress.wait(lock, [&] { return m_jobs.empty() && m_busy == 0; });
-    for (auto& b : m_done)
-        out.push_back(std::move(b));
-    m_done.clear();
-    m_doneCount.store(0, std::memory_order_relaxed);
+    moveDone(out);
 }
 
 std::size_t BlockEncodeWorker::takeDone(std::vector<EncodedBlock>& out)
@@ -66,6 +63,11 @@ std::size_t BlockEncodeWorker::takeDone(std::vector<EncodedBlock>& out)
     if (m_doneCount.load(std::memory_order_relaxed) == 0)
         return 0; // the common case: no lock taken
     std::lock_guard lock(m_mutex);
+    return moveDone(out);
+}
+
+std::size_t BlockEncodeWorker::moveDone(std::vector<EncodedBlock>& out)
+{
     const std::size_t n = m_done.size();
     for (auto& b : m_done)
         out.push_back(std::move(b));

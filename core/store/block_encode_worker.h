@@ -57,6 +57,8 @@ private:
         std::int64_t rowId = 0;
     };
     void run(int zstdLevel);
+    /// Appends the finished blocks to `out` and forgets them; returns how many. m_mutex held.
+    std::size_t moveDone(std::vector<EncodedBlock>& out);
 
     std::size_t m_maxInFlight;
     std::mutex m_mutex;

@@ -43,6 +43,16 @@ std::int64_t pagesOf(const QString& path)
     return st && st->step() ? st->columnInt(0) : 0;
 }
 
+/// `n` TCP flows between random addresses, a millisecond apart from `at` ms after kBase.
+std::vector<FlowRecord> randomFlows(std::mt19937& rng, int n, std::uint64_t at = 0)
+{
+    std::vector<FlowRecord> b;
+    for (int i = 0; i < n; ++i)
+        b.push_back(flow(kBase + (at + std::uint64_t(i)) * 1'000'000ull, std::uint32_t(rng()),
+                         std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 100));
+    return b;
+}
+
 store::Counters totalsOfDim(store::FlowReader& reader, store::Dimension d, std::int64_t from, std::int64_t to)
 {
     store::Counters total;
@@ -443,11 +453,7 @@ private slots:
         QVERIFY((*w)->commit().has_value());
         QVERIFY((*w)->setMaxPageCount(pagesOf(path) + 2).has_value());
         std::mt19937 rng(11);
-        std::vector<FlowRecord> batch;
-        for (int i = 0; i < 20000; ++i)
-            batch.push_back(flow(kBase + std::uint64_t(i) * 1'000'000ull, std::uint32_t(rng()),
-                                 std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 100));
-        (*w)->add(batch);
+        (*w)->add(randomFlows(rng, 20000));
         auto r = (*w)->commit();
         QVERIFY(!r.has_value());
         QVERIFY2(r.error().contains(QStringLiteral("full")), qPrintable(r.error()));
@@ -478,11 +484,7 @@ private slots:
         QTest::qSleep(300); // other connections get the database for 250 ms after each commit
         std::mt19937 rng(3);
         auto batch = [&](int n, std::uint64_t at) {
-            std::vector<FlowRecord> b;
-            for (int i = 0; i < n; ++i)
-                b.push_back(flow(kBase + (at + std::uint64_t(i)) * 1'000'000ull, std::uint32_t(rng()),
-                                 std::uint32_t(rng()), 6, rng() % 100000, 1 + rng() % 100));
-            return b;
+            return randomFlows(rng, n, at);
         };
         // Whether another connection could write now (it never waits here).
         auto other = store::Database::open(path, store::Database::Mode::ReadWrite);
