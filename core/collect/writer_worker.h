@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include <QElapsedTimer>
 #include <QObject>
 
 class QTimer;
@@ -83,6 +84,7 @@ private:
     std::vector<PackedFlows> m_taken;
     std::vector<decode::FlowRecord> m_slice; ///< the flows being stored, unpacked
     QTimer* m_commitTimer = nullptr;
+    QElapsedTimer m_sinceCommit; ///< a drain commits when a second has passed (the timer waits behind it)
     QString m_lastError;
     QString m_uncleanShutdown;
     std::uint64_t m_droppedLogged = 0;
