@@ -722,12 +722,18 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
     m_haveSnapshot = true;
     m_rateLabel->setText(QStringLiteral("%1 flows/s").arg(fmt::compact(snapshot.flowsPerSecond)));
     const std::uint64_t drops = snapshot.receiver.flowsDropped;
-    m_dropLabel->setText(
-        drops ? QStringLiteral("<span style='color:#d03b3b'>%1 dropped</span>").arg(fmt::integer(drops))
-              : QStringLiteral("0 dropped"));
+    const std::uint64_t kernelDrops = snapshot.receiver.datagramsDropped;
+    QString dropped = fmt::integer(drops) + QStringLiteral(" dropped");
+    if (kernelDrops > 0)
+        dropped = QStringLiteral("%1 flows + %2 datagrams dropped")
+                      .arg(fmt::integer(drops), fmt::integer(kernelDrops));
+    m_dropLabel->setText(drops || kernelDrops
+                             ? QStringLiteral("<span style='color:#d03b3b'>%1</span>").arg(dropped)
+                             : dropped);
     m_dropLabel->setToolTip(
         QStringLiteral("Flows dropped because the database writer could not keep up (queue %1 "
-                       "deep)%2")
+                       "deep); while the queue is full the collector stops reading and the kernel "
+                       "drops whole datagrams when the receive buffer is full%2")
             .arg(snapshot.queueDepth)
             .arg(snapshot.writerError.isEmpty() ? QString()
                                                 : QStringLiteral("\nWriter: ") + snapshot.writerError));

@@ -49,6 +49,8 @@ QString statusLine(const collect::CollectorSnapshot& s)
                        .arg(s.writer.flowsStored)
                        .arg(s.receiver.flowsDropped)
                        .arg(s.receiver.exporters.size());
+    if (s.receiver.datagramsDropped > 0)
+        line += QStringLiteral(", %1 datagrams dropped by the kernel").arg(s.receiver.datagramsDropped);
     if (!s.writerError.isEmpty())
         line += QStringLiteral(" | STORE ERROR: ") + s.writerError;
     if (s.forward)
@@ -293,6 +295,12 @@ int runCollect(const QStringList& args)
                  .arg(last.receiver.flowsDecoded)
                  .arg(stopped->flowsStored)
                  .arg(last.receiver.flowsDropped));
+    if (last.receiver.datagramsDropped > 0)
+        printErr(
+            QStringLiteral("the kernel dropped %1 datagrams: the receive buffer was full while the writer "
+                           "could not keep up (their flows were never decoded); a faster disk, fewer "
+                           "exporters per collector or sampling at the exporter would help\n")
+                .arg(last.receiver.datagramsDropped));
     if (last.forward) {
         printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
         if (last.forward->counters.setAside + last.forward->counters.failed > 0) {

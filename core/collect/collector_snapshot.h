@@ -36,7 +36,11 @@ struct ReceiverSnapshot
     std::uint64_t bytes = 0;
     std::uint64_t truncatedDatagrams = 0; ///< larger than the receive buffer
     std::uint64_t flowsDecoded = 0;
-    std::uint64_t flowsDropped = 0;        ///< queue full: the writer could not keep up
+    std::uint64_t flowsDropped = 0; ///< queue full: the writer could not keep up
+    /// Dropped by the kernel, socket receive buffer full: while the queue is full the receiver
+    /// stops reading, so beyond a short burst this is where an overload is counted (in datagrams:
+    /// their flows were never decoded).
+    std::uint64_t datagramsDropped = 0;
     std::uint64_t datagramsNotAllowed = 0; ///< from sources outside the allowlist, dropped
     /// Sources refused by the allowlist (the first 64 seen) and how many datagrams each sent.
     std::vector<std::pair<decode::Endpoint, std::uint64_t>> refusedSources;

@@ -120,6 +120,12 @@ void FlowQueue::recycle(std::vector<PackedFlows>& batches)
     batches.clear();
 }
 
+bool FlowQueue::hasRoomFor(std::size_t flows) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_depth + flows <= m_capacity && m_depthBytes + flows * m_bytesPerFlow <= m_capacityBytes;
+}
+
 std::size_t FlowQueue::depth() const
 {
     std::lock_guard lock(m_mutex);

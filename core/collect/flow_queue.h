@@ -42,6 +42,8 @@ public:
     /// Gives taken batches back once their flows are stored (and reuses their memory).
     void recycle(std::vector<PackedFlows>& batches);
 
+    /// Whether `flows` more (of the last batch's packed size) would fit now.
+    bool hasRoomFor(std::size_t flows) const;
     /// Flows queued or taken and not yet recycled.
     std::size_t depth() const;
     /// Bytes of packed flows queued or taken and not yet recycled.

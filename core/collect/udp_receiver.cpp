@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -82,6 +83,16 @@ struct UdpReceiver::Socket
     int fd = -1;
     std::size_t stateIndex = 0;
     QSocketNotifier* notifier = nullptr;
+    /// Datagrams the kernel dropped for this socket (receive buffer full), as last read.
+    std::uint64_t drops = 0;
+    void readDrops()
+    {
+        std::uint32_t info[SK_MEMINFO_VARS] = {};
+        socklen_t len = sizeof info;
+        if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
+            len > SK_MEMINFO_DROPS * sizeof(info[0]))
+            drops = info[SK_MEMINFO_DROPS]; // a 32-bit counter from 0 for a new socket
+    }
     ~Socket()
     {
         if (fd >= 0)
@@ -219,26 +230,66 @@ void UdpReceiver::readSocket(Socket& socket, int maxRounds)
             const std::span<const std::byte> payload(m_buffer.data() + std::size_t(i) * kMaxDatagram, len);
             m_flows += m_decoder->decode(payload, from, now, m_batch, &m_counters);
         }
-        if (m_batch.size() >= kHandOverFlows)
-            handOver(m_closing);
+        if (m_batch.size() >= kHandOverFlows && !handOver(m_closing)) {
+            pause();
+            return;
+        }
         if (n < kRecvBatch)
             break;
     }
-    handOver(m_closing);
+    if (!handOver(m_closing))
+        pause();
 }
 
-void UdpReceiver::handOver(bool unbounded)
+bool UdpReceiver::handOver(bool unbounded)
 {
     if (m_batch.empty())
-        return;
+        return true;
     if (unbounded) {
         m_queue.pushUnbounded(m_batch);
-        return;
+        return true;
     }
     bool wake = false;
-    m_queue.push(m_batch, wake); // copies: m_batch keeps its capacity
+    const bool queued = m_queue.push(m_batch, wake); // copies: m_batch keeps its capacity
     if (wake)
         emit flowsAvailable();
+    return queued;
+}
+
+void UdpReceiver::pause()
+{
+    // The writer is behind. Reading on would decode datagrams only to drop their flows, and that
+    // work took CPU from the writer (at 2 M flows/s a third of what was decoded was dropped).
+    // Until the queue has room, datagrams wait in the socket buffer; what does not fit there is
+    // dropped by the kernel, counted per socket (SO_MEMINFO) and reported as datagramsDropped.
+    if (m_paused || m_closing)
+        return;
+    m_paused = true;
+    for (auto& socket : m_sockets)
+        if (socket->notifier)
+            socket->notifier->setEnabled(false);
+    if (!m_resumeTimer) {
+        m_resumeTimer = new QTimer(this);
+        m_resumeTimer->setInterval(1);
+        m_resumeTimer->setTimerType(Qt::PreciseTimer);
+        connect(m_resumeTimer, &QTimer::timeout, this, &UdpReceiver::resumeWhenRoom);
+    }
+    m_resumeTimer->start();
+}
+
+void UdpReceiver::resumeWhenRoom()
+{
+    // Room for an eighth of the queue, and at least two hand-overs (a read burst can be that
+    // large): resuming for less would read a burst only to drop it again.
+    const std::size_t room =
+        std::min(m_queue.capacity(), std::max(m_queue.capacity() / 8, 2 * (kHandOverFlows + kRecvBatch * 30)));
+    if (m_closing || !m_queue.hasRoomFor(room))
+        return;
+    m_resumeTimer->stop();
+    m_paused = false;
+    for (auto& socket : m_sockets)
+        if (socket->notifier)
+            socket->notifier->setEnabled(true); // level-triggered: fires at once if datagrams wait
 }
 
 ReceiverSnapshot UdpReceiver::snapshot()
@@ -251,6 +302,11 @@ ReceiverSnapshot UdpReceiver::snapshot()
     s.truncatedDatagrams = m_truncated;
     s.flowsDecoded = m_flows;
     s.flowsDropped = m_queue.dropped();
+    s.datagramsDropped = m_closedSocketDrops;
+    for (auto& socket : m_sockets) {
+        socket->readDrops();
+        s.datagramsDropped += socket->drops;
+    }
     s.datagramsNotAllowed = m_notAllowed;
     s.refusedSources = m_refused;
     m_decoder->forEachDomain(
@@ -281,6 +337,8 @@ void UdpReceiver::emitSnapshot()
 ReceiverSnapshot UdpReceiver::drainAndClose()
 {
     m_closing = true; // hand over without a bound: nothing received before the stop is dropped
+    if (m_resumeTimer)
+        m_resumeTimer->stop();
     for (auto& socket : m_sockets) {
         if (socket->notifier)
             socket->notifier->setEnabled(false);
@@ -289,6 +347,8 @@ ReceiverSnapshot UdpReceiver::drainAndClose()
     if (m_snapshotTimer)
         m_snapshotTimer->stop();
     for (auto& socket : m_sockets) {
+        socket->readDrops();
+        m_closedSocketDrops += socket->drops;
         delete socket->notifier;
         socket->notifier = nullptr;
     }

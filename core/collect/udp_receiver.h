@@ -50,7 +50,11 @@ signals:
 private:
     struct Socket;
     void readSocket(Socket& socket, int maxRounds);
-    void handOver(bool unbounded);
+    /// Returns false when the queue refused the flows (they are counted as dropped).
+    bool handOver(bool unbounded);
+    /// Stops reading the sockets until the queue has room again (see resumeWhenRoom()).
+    void pause();
+    void resumeWhenRoom();
     void emitSnapshot();
 
     FlowQueue& m_queue;
@@ -63,6 +67,9 @@ private:
     std::uint64_t m_templateSignature = 0;
     std::vector<std::byte> m_buffer;
     QTimer* m_snapshotTimer = nullptr;
+    QTimer* m_resumeTimer = nullptr; ///< while paused: checks the queue for room every millisecond
+    bool m_paused = false;
+    std::uint64_t m_closedSocketDrops = 0; ///< kernel drops of sockets already closed
     std::uint64_t m_datagrams = 0;
     std::uint64_t m_bytes = 0;
     std::uint64_t m_truncated = 0;

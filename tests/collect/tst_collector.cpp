@@ -1,4 +1,6 @@
 #include "core/collect/collector.h"
+#include "core/collect/flow_queue.h"
+#include "core/collect/udp_receiver.h"
 #include "core/store/flow_reader.h"
 
 #include <arpa/inet.h>
@@ -248,6 +250,66 @@ private slots:
         const auto last = collector.lastSnapshot();
         QCOMPARE(stopped->flowsStored + last.receiver.flowsDropped, last.receiver.flowsDecoded);
         QCOMPARE(last.receiver.flowsDecoded, last.receiver.datagrams * 30);
+    }
+
+    void fullQueueLeavesDatagramsToTheKernel()
+    {
+        // While the queue is full the receiver stops reading: datagrams wait in the socket buffer
+        // (not decoded just to be dropped), what does not fit there is dropped by the kernel and
+        // counted; once the writer makes room, the receiver reads on. Nothing goes uncounted.
+        collect::FlowQueue queue(5000);
+        collect::UdpReceiver receiver(queue, decode::DecoderLimits{}, 256 * 1024);
+        auto bound = receiver.bindAll({*decode::Endpoint::parse("127.0.0.1:0")}, false);
+        QVERIFY(bound.has_value());
+        const std::uint16_t port = bound->front().endpoint.port;
+
+        // First a burst that fills the queue (5,000 flows are 167 datagrams; the receive buffer
+        // holds ~200 of them, the rest the kernel drops at once: this thread sends them all
+        // before the receiver, on the same thread, reads).
+        std::uint32_t sent = 0;
+        for (; sent < 400; ++sent)
+            QCOMPARE(sendTo(port, v5Datagram(30, sent * 30)), 24 + 48 * 30);
+        QTRY_VERIFY_WITH_TIMEOUT(receiver.snapshot().flowsDropped > 0, 5000); // the queue is full
+        const auto full = receiver.snapshot();
+        QVERIFY(full.datagramsDropped > 0);
+        QCOMPARE(full.flowsDecoded, full.datagrams * 30);
+        QCOMPARE(queue.depth() + full.flowsDropped, full.flowsDecoded);
+
+        // Paused: what comes now waits in the socket buffer (or is dropped by the kernel).
+        for (; sent < 800; ++sent)
+            QCOMPARE(sendTo(port, v5Datagram(30, sent * 30)), 24 + 48 * 30);
+        QTest::qWait(200);
+        auto s = receiver.snapshot();
+        QCOMPARE(s.datagrams, full.datagrams);       // not read
+        QCOMPARE(s.flowsDropped, full.flowsDropped); // not decoded just to be dropped
+        QVERIFY(s.datagramsDropped > full.datagramsDropped);
+        QVERIFY(s.datagrams + s.datagramsDropped < sent); // some wait in the socket buffer
+        const std::uint64_t decodedWhilePaused = s.flowsDecoded;
+        const std::uint32_t kSent = sent;
+
+        // The writer makes room: the receiver reads what waited in the socket buffer.
+        std::vector<collect::PackedFlows> taken;
+        std::uint64_t stored = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                while (queue.take(taken, SIZE_MAX) || !taken.empty()) {
+                    for (const auto& b : taken)
+                        stored += b.size();
+                    queue.recycle(taken);
+                }
+                const auto now = receiver.snapshot();
+                return now.datagrams + now.datagramsDropped == kSent;
+            }(),
+            10000);
+        const auto final = receiver.drainAndClose();
+        QVERIFY(final.flowsDecoded > decodedWhilePaused);
+        QCOMPARE(final.datagrams + final.datagramsDropped, std::uint64_t(kSent));
+        while (queue.take(taken, SIZE_MAX) || !taken.empty()) {
+            for (const auto& b : taken)
+                stored += b.size();
+            queue.recycle(taken);
+        }
+        QCOMPARE(stored + final.flowsDropped, final.flowsDecoded);
     }
 };
 

@@ -143,6 +143,7 @@ void OverviewDashboard::setCollectorSnapshot(const collect::CollectorSnapshot& s
     m_collecting = true;
 
     m_collectorDrops = snapshot.receiver.flowsDropped;
+    m_kernelDrops = snapshot.receiver.datagramsDropped;
     m_rate->setValue(
         fmt::compact(snapshot.flowsPerSecond),
         QStringLiteral("decoded now (%1 datagrams/s)").arg(fmt::compact(snapshot.datagramsPerSecond)));
@@ -154,9 +155,13 @@ void OverviewDashboard::updateDropsTile()
     QString detail =
         QStringLiteral("sequence loss reported by exporters: %1").arg(fmt::integer(m_sequenceLost));
     if (m_collecting) {
+        QString kernel;
+        if (m_kernelDrops > 0)
+            kernel = QStringLiteral("and %1 datagrams by the kernel (receive buffer full); ")
+                         .arg(fmt::integer(m_kernelDrops));
         m_drops->setValue(fmt::integer(m_collectorDrops),
-                          QStringLiteral("flows dropped by the collector (queue full); ") + detail);
-        m_drops->setAlert(m_collectorDrops > 0 || m_sequenceLost > 0);
+                          QStringLiteral("flows dropped by the collector (queue full); ") + kernel + detail);
+        m_drops->setAlert(m_collectorDrops > 0 || m_kernelDrops > 0 || m_sequenceLost > 0);
     } else {
         m_drops->setValue(fmt::integer(m_sequenceLost),
                           QStringLiteral("lost in transit (exporter sequence numbers); not collecting"));

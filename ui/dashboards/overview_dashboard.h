@@ -51,6 +51,7 @@ private:
     ChartPanel* m_destinationPanel = nullptr;
     bool m_collecting = false;
     std::uint64_t m_collectorDrops = 0;
+    std::uint64_t m_kernelDrops = 0; ///< datagrams, receive buffer full
     std::uint64_t m_sequenceLost = 0;
 };
 
