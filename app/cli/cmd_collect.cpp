@@ -298,8 +298,8 @@ int runCollect(const QStringList& args)
     if (last.receiver.datagramsDropped > 0)
         printErr(
             QStringLiteral("the kernel dropped %1 datagrams: the receive buffer was full while the writer "
-                           "could not keep up (their flows were never decoded); a faster disk, fewer "
-                           "exporters per collector or sampling at the exporter would help\n")
+                           "could not keep up (their flows were never decoded); this machine cannot store "
+                           "that rate: sample at the exporter or spread exporters over collectors\n")
                 .arg(last.receiver.datagramsDropped));
     if (last.forward) {
         printErr(forwardStatusLine(*last.forward) + QLatin1Char('\n'));
