@@ -219,6 +219,11 @@ BlockEncoder::BlockEncoder(int zstdLevel)
     ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_checksumFlag, 0);
     // Byte planes are long runs: small match tables compress them as well and reset faster per column.
     ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_hashLog, 12);
+    // Matches shorter than 7 bytes rarely pay in byte planes: 6 % faster and 1 % smaller than the
+    // level's default of 6 (bench_store BM_BlockEncode/1: 11.7 -> 10.9 ms, 37.48 -> 37.00 B a flow).
+    // (Not for the negative levels: their blocks grew 5 %.)
+    if (m_level >= 1)
+        ZSTD_CCtx_setParameter(static_cast<ZSTD_CCtx*>(m_cctx), ZSTD_c_minMatch, 7);
 }
 
 BlockEncoder::~BlockEncoder()
