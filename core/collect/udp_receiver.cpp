@@ -196,6 +196,16 @@ void UdpReceiver::readSocket(Socket& socket, int maxRounds)
     iovec iov[kRecvBatch];
     sockaddr_storage addrs[kRecvBatch];
     for (int round = 0; round < maxRounds; ++round) {
+        // Read only what the queue can take: flows the queue refuses were decoded only to be
+        // dropped, while in the socket buffer they can wait for the writer to catch up.
+        // (A queue smaller than one read must be empty.)
+        if (!m_closing &&
+            !m_queue.hasRoomFor(std::min(m_queue.capacity(), m_batch.size() + m_flowsPerRound))) {
+            handOver(false); // what was read so far, if it fits
+            pause();
+            return;
+        }
+        const std::uint64_t flowsBefore = m_flows;
         for (int i = 0; i < kRecvBatch; ++i) {
             iov[i].iov_base = m_buffer.data() + std::size_t(i) * kMaxDatagram;
             iov[i].iov_len = kMaxDatagram;
@@ -230,6 +240,7 @@ void UdpReceiver::readSocket(Socket& socket, int maxRounds)
             const std::span<const std::byte> payload(m_buffer.data() + std::size_t(i) * kMaxDatagram, len);
             m_flows += m_decoder->decode(payload, from, now, m_batch, &m_counters);
         }
+        m_flowsPerRound = std::max<std::size_t>(m_flowsPerRound, std::size_t(m_flows - flowsBefore));
         if (m_batch.size() >= kHandOverFlows && !handOver(m_closing)) {
             pause();
             return;
@@ -279,10 +290,10 @@ void UdpReceiver::pause()
 
 void UdpReceiver::resumeWhenRoom()
 {
-    // Room for an eighth of the queue, and at least two hand-overs (a read burst can be that
-    // large): resuming for less would read a burst only to drop it again.
+    // Room for an eighth of the queue, and at least a hand-over and a read: resuming for less
+    // would pause again at once.
     const std::size_t room =
-        std::min(m_queue.capacity(), std::max(m_queue.capacity() / 8, 2 * (kHandOverFlows + kRecvBatch * 30)));
+        std::min(m_queue.capacity(), std::max(m_queue.capacity() / 8, kHandOverFlows + m_flowsPerRound));
     if (m_closing || !m_queue.hasRoomFor(room))
         return;
     m_resumeTimer->stop();

@@ -69,6 +69,8 @@ private:
     QTimer* m_snapshotTimer = nullptr;
     QTimer* m_resumeTimer = nullptr; ///< while paused: checks the queue for room every millisecond
     bool m_paused = false;
+    /// The most flows one read (kRecvBatch datagrams) decoded so far: the room a read needs.
+    std::size_t m_flowsPerRound = 0;
     std::uint64_t m_closedSocketDrops = 0; ///< kernel drops of sockets already closed
     std::uint64_t m_datagrams = 0;
     std::uint64_t m_bytes = 0;

@@ -189,10 +189,14 @@ void WriterWorker::storeReceiverSnapshot(const ReceiverSnapshot& snapshot)
     m_writer->addInterfaceCounters(snapshot.interfaces);
     if (snapshot.templates)
         m_writer->setDecoderState(QStringLiteral("templates"), *snapshot.templates);
-    if (snapshot.flowsDropped > m_droppedLogged) {
-        m_writer->logEvent(QStringLiteral("drops"),
-                           QStringLiteral("%1 flows dropped so far (queue full)").arg(snapshot.flowsDropped));
+    if (snapshot.flowsDropped > m_droppedLogged || snapshot.datagramsDropped > m_datagramsDroppedLogged) {
+        QString text = QStringLiteral("%1 flows dropped so far (queue full)").arg(snapshot.flowsDropped);
+        if (snapshot.datagramsDropped > 0)
+            text += QStringLiteral(", %1 datagrams dropped by the kernel (receive buffer full)")
+                        .arg(snapshot.datagramsDropped);
+        m_writer->logEvent(QStringLiteral("drops"), text);
         m_droppedLogged = snapshot.flowsDropped;
+        m_datagramsDroppedLogged = snapshot.datagramsDropped;
     }
 }
 
@@ -205,9 +209,12 @@ Result<store::WriterStats> WriterWorker::finish(const ReceiverSnapshot& finalRec
     m_lastError.clear();
     drainUpTo(SIZE_MAX); // everything the receiver handed over
     storeReceiverSnapshot(finalReceiver);
-    m_writer->logEvent(QStringLiteral("stop"), QStringLiteral("clean stop: %1 flows decoded, %2 dropped")
-                                                   .arg(finalReceiver.flowsDecoded)
-                                                   .arg(finalReceiver.flowsDropped));
+    m_writer->logEvent(
+        QStringLiteral("stop"),
+        QStringLiteral("clean stop: %1 flows decoded, %2 dropped, %3 datagrams dropped by the kernel")
+            .arg(finalReceiver.flowsDecoded)
+            .arg(finalReceiver.flowsDropped)
+            .arg(finalReceiver.datagramsDropped));
     // Commit first: blocks may be waiting in an open write transaction (written as they were
     // encoded), and the alert store, another connection, must be able to write its final state.
     // A failing commit is retried and reported by close().

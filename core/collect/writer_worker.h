@@ -88,6 +88,7 @@ private:
     QString m_lastError;
     QString m_uncleanShutdown;
     std::uint64_t m_droppedLogged = 0;
+    std::uint64_t m_datagramsDroppedLogged = 0;
     std::unique_ptr<alert::AlertMonitor> m_alerts; ///< evaluates alert rules on every flow stored
     alert::AlertSnapshot m_alertSnapshot;
     std::optional<forward::ForwardConfig> m_alertForward;

@@ -156,9 +156,13 @@ void OverviewDashboard::updateDropsTile()
         QStringLiteral("sequence loss reported by exporters: %1").arg(fmt::integer(m_sequenceLost));
     if (m_collecting) {
         QString kernel;
-        if (m_kernelDrops > 0)
+        if (m_kernelDrops > 0) {
             kernel = QStringLiteral("and %1 datagrams by the kernel (receive buffer full); ")
                          .arg(fmt::integer(m_kernelDrops));
+            // Exporters see those as gaps in their sequence numbers too.
+            detail = QStringLiteral("sequence loss reported by exporters (it includes those datagrams): %1")
+                         .arg(fmt::integer(m_sequenceLost));
+        }
         m_drops->setValue(fmt::integer(m_collectorDrops),
                           QStringLiteral("flows dropped by the collector (queue full); ") + kernel + detail);
         m_drops->setAlert(m_collectorDrops > 0 || m_kernelDrops > 0 || m_sequenceLost > 0);
