@@ -743,9 +743,9 @@ void MainWindow::onCollectorSnapshot(const collect::CollectorSnapshot& snapshot)
     if (!snapshot.writerError.isEmpty()) {
         m_storeLabel->setText(QStringLiteral("<span style='color:#d03b3b'>&#9888; Not storing flows</span>"));
         m_storeLabel->setToolTip(
-            QStringLiteral("Cannot write to the database: %1\nIncoming flows are counted "
-                           "as dropped until the problem is fixed; FlowLens "
-                           "resumes by itself.")
+            QStringLiteral("Cannot write to the database: %1\nIncoming flows (and datagrams "
+                           "the kernel drops meanwhile) are counted as dropped until the problem is "
+                           "fixed; FlowLens resumes by itself.")
                 .arg(snapshot.writerError));
         m_storeLabel->show();
     } else {
