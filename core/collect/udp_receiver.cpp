@@ -85,13 +85,16 @@ struct UdpReceiver::Socket
     QSocketNotifier* notifier = nullptr;
     /// Datagrams the kernel dropped for this socket (receive buffer full), as last read.
     std::uint64_t drops = 0;
+    std::uint32_t dropsRaw = 0; ///< the kernel's 32-bit counter (from 0 for a new socket), as last read
     void readDrops()
     {
         std::uint32_t info[SK_MEMINFO_VARS] = {};
         socklen_t len = sizeof info;
-        if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) == 0 &&
-            len > SK_MEMINFO_DROPS * sizeof(info[0]))
-            drops = info[SK_MEMINFO_DROPS]; // a 32-bit counter from 0 for a new socket
+        if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) != 0 ||
+            len <= SK_MEMINFO_DROPS * sizeof(info[0]))
+            return;
+        drops += std::uint32_t(info[SK_MEMINFO_DROPS] - dropsRaw); // modulo 2^32: survives a wrap
+        dropsRaw = info[SK_MEMINFO_DROPS];
     }
     ~Socket()
     {
